@@ -1,0 +1,688 @@
+"""Shapes and parameter counts: how big is the output, how many weights does a layer hold.
+
+Everything here is arithmetic on sizes; no arrays are touched. The one
+formula behind every size (PyTorch's, and the lecture's with ``d = 1``)::
+
+    N_out = floor((N + 2P - d(F - 1) - 1) / S) + 1
+
+With ``d = 1`` that is the notes' ``floor((N + 2P - F)/S) + 1``. Dilation
+``d = 1`` means no gaps, as in PyTorch and Keras (CS231n calls that
+"dilation 0"). Parameter counts follow the notes: ``(F*F*D)*K + K``.
+
+The layer specs (:class:`Conv2D`, :class:`MaxPooling2D`, ...) use Keras
+names and argument names, and Keras' ``(H, W, C)`` shape order, so that the
+tables of the notes can be reproduced with :func:`summary`.
+"""
+
+import math
+from dataclasses import dataclass
+
+from ._validate import check_choice, check_int, check_pair, describe
+from .padding import resolve_padding
+
+
+def _resolve_1d_padding(padding, kernel, dilation):
+    """(before, after) from an int, a (before, after) pair or 'valid'/'same'/'full'."""
+    if isinstance(padding, (tuple, list)):
+        before, after = check_pair(padding, "padding", minimum=0)
+        return before, after
+    (before, after), _ = resolve_padding(padding, kernel_size=kernel, dilation=dilation)
+    return before, after
+
+
+def conv_output_size(n, kernel, padding=0, stride=1, dilation=1, strict=False):
+    """Output length of a convolution along one axis.
+
+    ``N_out = floor((N + P_before + P_after - d(F - 1) - 1) / S) + 1``, i.e. the
+    lecture's ``floor((N + 2P - F)/S) + 1`` when ``d = 1``.
+
+    Parameters
+    ----------
+    n : int
+        Input length ``N``.
+    kernel : int
+        Kernel length ``F``.
+    padding : int, (before, after) or {'valid', 'same', 'full'}
+        ``P`` on each side, or a pair for asymmetric padding; the strings are
+        resolved by :func:`cnnlab.padding.resolve_padding`.
+    stride : int
+        ``S >= 1``.
+    dilation : int
+        ``d >= 1``; the kernel then spans ``d(F - 1) + 1`` input pixels.
+    strict : bool
+        If True, raise a ``ValueError`` when the stride does not fit, i.e. when
+        the notes' fraction ``(N + 2P - F)/S + 1`` is not a whole number
+        ("fractions are illegal"). If False, floor it as every framework does.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> [conv_output_size(7, 3, stride=s) for s in (1, 2, 3)]
+    [5, 3, 2]
+    >>> conv_output_size(7, 3, stride=3, strict=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: stride 3 does not fit: (N + 2P - F)/S + 1 = (7 + 0 - 3)/3 + 1 = 2.33; fractions are illegal (the last 1 input pixel is never reached)
+    """
+    n = check_int(n, "n", minimum=1)
+    kernel = check_int(kernel, "kernel", minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    dilation = check_int(dilation, "dilation", minimum=1)
+    before, after = _resolve_1d_padding(padding, kernel, dilation)
+    span = dilation * (kernel - 1) + 1
+    room = n + before + after - span
+    if room < 0:
+        raise ValueError(
+            f"kernel is larger than the padded input: the kernel spans {span} pixels "
+            f"(d(F-1)+1 with F={kernel}, d={dilation}) but the padded input has "
+            f"{n + before + after} (N={n} + padding {before}+{after})"
+        )
+    if strict and room % stride:
+        padded = f"{n} + {before + after}" if before == after else f"{n} + {before} + {after}"
+        left_over = room % stride
+        raise ValueError(
+            f"stride {stride} does not fit: (N + 2P - F)/S + 1 = ({padded} - {span})/{stride} + 1 "
+            f"= {room / stride + 1:.2f}; fractions are illegal "
+            f"(the last {left_over} input pixel{'s' * (left_over > 1)} "
+            f"{'are' if left_over > 1 else 'is'} never reached)"
+        )
+    return room // stride + 1
+
+
+def pool_output_size(n, kernel, stride=None, padding=0, strict=False):
+    """Output length of pooling along one axis: ``floor((N + 2P - F)/S) + 1``.
+
+    ``stride`` defaults to the window size ``kernel``, as in PyTorch and Keras
+    (non-overlapping windows). The notes' ``(W - F)/S + 1`` is the case ``P = 0``.
+
+    Examples
+    --------
+    >>> pool_output_size(26, 2)
+    13
+    >>> pool_output_size(7, 3, stride=2)
+    3
+    """
+    stride = kernel if stride is None else stride
+    return conv_output_size(n, kernel, padding=padding, stride=stride, strict=strict)
+
+
+def same_padding(kernel, dilation=1):
+    """Padding ``P = (F - 1)/2`` per side that keeps the size at stride 1 (the notes' "same").
+
+    With dilation the kernel spans ``d(F - 1) + 1`` pixels, so ``P = d(F - 1)/2``.
+
+    Raises
+    ------
+    ValueError
+        If the total ``d(F - 1)`` is odd (an even kernel): the padding cannot be
+        split evenly between the two sides.
+
+    Examples
+    --------
+    >>> [same_padding(f) for f in (3, 5, 7)]
+    [1, 2, 3]
+    >>> same_padding(4)
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel 4 is even: 'same' needs d(F-1) = 3 padding in total, which cannot be split evenly; pad asymmetrically, e.g. padding=(1, 2) (one more after, as torch and Keras do), or use an odd kernel
+    """
+    kernel = check_int(kernel, "kernel", minimum=1)
+    dilation = check_int(dilation, "dilation", minimum=1)
+    total = dilation * (kernel - 1)
+    if total % 2:
+        raise ValueError(
+            f"kernel {kernel} is even: 'same' needs d(F-1) = {total} padding in total, which "
+            f"cannot be split evenly; pad asymmetrically, e.g. padding=({total // 2}, "
+            f"{total - total // 2}) (one more after, as torch and Keras do), or use an odd kernel"
+        )
+    return total // 2
+
+
+def conv_params(kernel_size, in_channels, out_channels, bias=True, groups=1):
+    """Number of learnable parameters of a conv layer: ``(F*F*D)*K + K``.
+
+    Each of the ``K = out_channels`` filters has ``F*F*D`` weights (``D =
+    in_channels / groups`` input channels each) and, with ``bias``, one bias.
+
+    Examples
+    --------
+    >>> conv_params(5, in_channels=3, out_channels=10)
+    760
+    >>> conv_params(3, in_channels=64, out_channels=64, groups=64)  # depthwise
+    640
+    """
+    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
+    in_channels = check_int(in_channels, "in_channels", minimum=1)
+    out_channels = check_int(out_channels, "out_channels", minimum=1)
+    groups = check_int(groups, "groups", minimum=1)
+    for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if channels % groups:
+            raise ValueError(f"{name} must be divisible by groups={groups}, got {channels}")
+    return kh * kw * (in_channels // groups) * out_channels + (out_channels if bias else 0)
+
+
+def dense_params(in_features, out_features, bias=True):
+    """Number of learnable parameters of a dense layer: ``in * out + out``.
+
+    Examples
+    --------
+    >>> dense_params(64 * 22 * 22, 1)
+    30977
+    """
+    in_features = check_int(in_features, "in_features", minimum=1)
+    out_features = check_int(out_features, "out_features", minimum=1)
+    return in_features * out_features + (out_features if bias else 0)
+
+
+def conv_operations(output_size, kernel_size, in_channels=1):
+    """Multiplications plus additions of a convolution (no bias): ``outputs * (2*F*F*D - 1)``.
+
+    Each output pixel multiplies ``F*F*D`` pairs and adds them up with
+    ``F*F*D - 1`` additions.
+
+    Examples
+    --------
+    >>> conv_operations((280, 319), kernel_size=(1, 2))  # the notes' 319*280*3
+    267960
+    """
+    out_h, out_w = check_pair(output_size, "output_size", minimum=1)
+    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
+    taps = kh * kw * check_int(in_channels, "in_channels", minimum=1)
+    return out_h * out_w * (2 * taps - 1)
+
+
+def receptive_field(layers):
+    """Size of the input window seen by one output unit of a stack of conv/pool layers.
+
+    Each layer with kernel ``F``, dilation ``d`` adds ``d(F - 1)`` times the
+    product ``J`` of the strides before it: ``r = 1 + sum d_l (F_l - 1) J_l``.
+
+    Parameters
+    ----------
+    layers : sequence of layer specs
+        :class:`Conv2D`, :class:`Conv1D`, pooling, :class:`DepthwiseConv2D`,
+        :class:`SeparableConv2D` or :class:`Activation` (no effect).
+
+    Returns
+    -------
+    int or (int, int)
+        One number when the field is square (or the stack is 1-D), as the notes
+        say "7x7" -> 7; ``(height, width)`` when the two differ.
+
+    Examples
+    --------
+    >>> receptive_field([Conv2D(64, 3)] * 3)
+    7
+    >>> receptive_field([Conv2D(1, 3, dilation_rate=2)])  # d(F-1)+1
+    5
+    >>> receptive_field([Conv2D(8, (1, 3)), MaxPooling2D(2)])
+    (2, 4)
+    """
+    field, jump = [1, 1], [1, 1]
+    one_dimensional = bool(layers) and all(isinstance(layer, (Conv1D, Activation)) for layer in layers)
+    for layer in layers:
+        if isinstance(layer, Activation):
+            continue
+        if not hasattr(layer, "window"):
+            raise TypeError(
+                f"receptive_field needs conv or pooling layers, got {describe(layer)}; "
+                "Flatten, Dense and global pooling see the whole input"
+            )
+        for axis, (kernel, stride, dilation) in enumerate(layer.window()):
+            field[axis] += dilation * (kernel - 1) * jump[axis]
+            jump[axis] *= stride
+    if one_dimensional or field[0] == field[1]:
+        return field[0]
+    return tuple(field)
+
+
+
+# --- Layer specs (Keras vocabulary, (H, W, C) shapes) -------------------------------------
+
+
+def _check_input_shape(input_shape, layer, layout):
+    """Return ``input_shape`` as a tuple of ints, checking its length against ``layout``."""
+    rank = layout.count(",") + 1
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != rank:
+        raise ValueError(f"{layer} expects an input shape {layout}, got {describe(input_shape)}")
+    return tuple(check_int(size, "input_shape", minimum=1) for size in input_shape)
+
+
+@dataclass(frozen=True, repr=False)
+class _Layer:
+    """Base of the layer specs: a repr that shows only what differs from the defaults."""
+
+    keras_name = "layer"
+
+    def __repr__(self):
+        parts = []
+        for name, spec in self.__dataclass_fields__.items():
+            value = getattr(self, name)
+            if spec.default is spec.default_factory:  # both MISSING: a required argument
+                parts.append(repr(value))
+            elif value != spec.default:
+                parts.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def params(self, input_shape):
+        """Number of learnable parameters for this ``input_shape`` (none by default)."""
+        return 0
+
+
+@dataclass(frozen=True, repr=False)
+class _Window2D(_Layer):
+    """Shared by 2-D conv and pooling specs: the sliding-window output size."""
+
+    def _pairs(self):
+        return (check_pair(self.kernel_size, "kernel_size", minimum=1),
+                check_pair(self.strides, "strides", minimum=1),
+                check_pair(self.dilation_rate, "dilation_rate", minimum=1))
+
+    def __post_init__(self):
+        kernel, _, dilation = self._pairs()
+        if isinstance(self.padding, str):
+            check_choice(self.padding, "padding", ("valid", "same"))
+        resolve_padding(self.padding, kernel_size=kernel, dilation=dilation)
+
+    def window(self):
+        """``((kh, sh, dh), (kw, sw, dw))``: kernel, stride and dilation per axis."""
+        return tuple(zip(*self._pairs()))
+
+    def _spatial(self, height, width):
+        kernel, _, dilation = self._pairs()
+        pads = resolve_padding(self.padding, kernel_size=kernel, dilation=dilation)
+        return tuple(conv_output_size(n, k, p, s, d)
+                     for n, p, (k, s, d) in zip((height, width), pads, self.window()))
+
+
+@dataclass(frozen=True, repr=False)
+class Conv2D(_Window2D):
+    """``filters`` kernels of ``kernel_size`` over all input channels; (H, W, C) -> (H', W', filters).
+
+    ``padding`` is ``'valid'``, ``'same'`` or, beyond Keras, an int or
+    ``(ph, pw)`` of explicit zero padding (as PyTorch's ``nn.Conv2d``).
+
+    Examples
+    --------
+    >>> Conv2D(5, 3).output_shape((10, 10, 1)), Conv2D(5, 3).params((10, 10, 1))
+    ((8, 8, 5), 50)
+    """
+
+    filters: int
+    kernel_size: object
+    strides: object = 1
+    padding: object = "valid"
+    dilation_rate: object = 1
+    use_bias: bool = True
+    keras_name = "conv2d"
+
+    def output_shape(self, input_shape):
+        """``(H', W', filters)`` for an ``(H, W, C)`` input."""
+        height, width, _ = _check_input_shape(input_shape, "Conv2D", "(H, W, C)")
+        return self._spatial(height, width) + (check_int(self.filters, "filters", minimum=1),)
+
+    def params(self, input_shape):
+        """``(kh*kw*C)*filters + filters``."""
+        channels = _check_input_shape(input_shape, "Conv2D", "(H, W, C)")[-1]
+        return conv_params(self.kernel_size, channels, self.filters, self.use_bias)
+
+
+@dataclass(frozen=True, repr=False)
+class DepthwiseConv2D(_Window2D):
+    """One ``kernel_size`` filter per input channel (times ``depth_multiplier``); no mixing.
+
+    Examples
+    --------
+    >>> DepthwiseConv2D(3).params((32, 32, 64))  # 3*3*64 + 64
+    640
+    """
+
+    kernel_size: object
+    strides: object = 1
+    padding: object = "valid"
+    depth_multiplier: int = 1
+    dilation_rate: object = 1
+    use_bias: bool = True
+    keras_name = "depthwise_conv2d"
+
+    def output_shape(self, input_shape):
+        """``(H', W', C * depth_multiplier)``."""
+        height, width, channels = _check_input_shape(input_shape, "DepthwiseConv2D", "(H, W, C)")
+        return self._spatial(height, width) + (channels * self.depth_multiplier,)
+
+    def params(self, input_shape):
+        """``kh*kw*C*m + C*m``."""
+        channels = _check_input_shape(input_shape, "DepthwiseConv2D", "(H, W, C)")[-1]
+        out = channels * check_int(self.depth_multiplier, "depth_multiplier", minimum=1)
+        return conv_params(self.kernel_size, channels, out, self.use_bias, groups=channels)
+
+
+@dataclass(frozen=True, repr=False)
+class SeparableConv2D(_Window2D):
+    """Depthwise ``kernel_size`` conv per channel, then a 1x1 pointwise conv to ``filters``.
+
+    As in Keras, only the pointwise step has a bias.
+
+    Examples
+    --------
+    >>> SeparableConv2D(64, 3).params((32, 32, 64))  # 3*3*64 + 64*64 + 64, vs 36,928 for Conv2D
+    4736
+    """
+
+    filters: int
+    kernel_size: object
+    strides: object = 1
+    padding: object = "valid"
+    depth_multiplier: int = 1
+    dilation_rate: object = 1
+    use_bias: bool = True
+    keras_name = "separable_conv2d"
+
+    def output_shape(self, input_shape):
+        """``(H', W', filters)``."""
+        height, width, _ = _check_input_shape(input_shape, "SeparableConv2D", "(H, W, C)")
+        return self._spatial(height, width) + (check_int(self.filters, "filters", minimum=1),)
+
+    def params(self, input_shape):
+        """``kh*kw*C*m`` (depthwise) ``+ C*m*filters + filters`` (pointwise)."""
+        channels = _check_input_shape(input_shape, "SeparableConv2D", "(H, W, C)")[-1]
+        middle = channels * check_int(self.depth_multiplier, "depth_multiplier", minimum=1)
+        depthwise = conv_params(self.kernel_size, channels, middle, bias=False, groups=channels)
+        return depthwise + conv_params(1, middle, self.filters, self.use_bias)
+
+
+@dataclass(frozen=True, repr=False)
+class MaxPooling2D(_Window2D):
+    """Largest value per ``pool_size`` window and channel; ``strides`` defaults to ``pool_size``.
+
+    Examples
+    --------
+    >>> MaxPooling2D().output_shape((26, 26, 32))
+    (13, 13, 32)
+    """
+
+    pool_size: object = 2
+    strides: object = None
+    padding: object = "valid"
+    keras_name = "max_pooling2d"
+    dilation_rate = 1
+
+    @property
+    def kernel_size(self):
+        return self.pool_size
+
+    def _pairs(self):
+        strides = self.pool_size if self.strides is None else self.strides
+        return (check_pair(self.pool_size, "pool_size", minimum=1),
+                check_pair(strides, "strides", minimum=1), (1, 1))
+
+    def output_shape(self, input_shape):
+        """``(H', W', C)``: pooling keeps the depth."""
+        height, width, channels = _check_input_shape(input_shape, type(self).__name__, "(H, W, C)")
+        return self._spatial(height, width) + (channels,)
+
+
+@dataclass(frozen=True, repr=False)
+class AveragePooling2D(MaxPooling2D):
+    """Mean per ``pool_size`` window and channel; no weights.
+
+    Examples
+    --------
+    >>> AveragePooling2D(3, strides=2).output_shape((13, 13, 256))
+    (6, 6, 256)
+    """
+
+    keras_name = "average_pooling2d"
+
+
+@dataclass(frozen=True, repr=False)
+class GlobalAveragePooling2D(_Layer):
+    """Mean over all positions of each channel: (H, W, C) -> (C,).
+
+    Examples
+    --------
+    >>> GlobalAveragePooling2D().output_shape((7, 7, 512))
+    (512,)
+    """
+
+    keras_name = "global_average_pooling2d"
+
+    def output_shape(self, input_shape):
+        """``(C,)``."""
+        return _check_input_shape(input_shape, "GlobalAveragePooling2D", "(H, W, C)")[-1:]
+
+
+@dataclass(frozen=True, repr=False)
+class Conv1D(_Layer):
+    """``filters`` kernels of length ``kernel_size`` over a sequence: (L, C) -> (L', filters).
+
+    Examples
+    --------
+    >>> Conv1D(8, 3).output_shape((100, 5)), Conv1D(8, 3).params((100, 5))
+    ((98, 8), 128)
+    """
+
+    filters: int
+    kernel_size: int
+    strides: int = 1
+    padding: object = "valid"
+    dilation_rate: int = 1
+    use_bias: bool = True
+    keras_name = "conv1d"
+
+    def __post_init__(self):
+        if isinstance(self.padding, str):
+            check_choice(self.padding, "padding", ("valid", "same"))
+        _resolve_1d_padding(self.padding, self.kernel_size, self.dilation_rate)
+
+    def window(self):
+        """``((kernel, stride, dilation),)``."""
+        return ((self.kernel_size, self.strides, self.dilation_rate),)
+
+    def output_shape(self, input_shape):
+        """``(L', filters)``."""
+        length, _ = _check_input_shape(input_shape, "Conv1D", "(L, C)")
+        size = conv_output_size(length, self.kernel_size, self.padding, self.strides, self.dilation_rate)
+        return (size, check_int(self.filters, "filters", minimum=1))
+
+    def params(self, input_shape):
+        """``(F*C)*filters + filters``."""
+        channels = _check_input_shape(input_shape, "Conv1D", "(L, C)")[-1]
+        return conv_params((1, self.kernel_size), channels, self.filters, self.use_bias)
+
+
+@dataclass(frozen=True, repr=False)
+class Flatten(_Layer):
+    """All values in one vector: (H, W, C) -> (H*W*C,).
+
+    Examples
+    --------
+    >>> Flatten().output_shape((22, 22, 64))
+    (30976,)
+    """
+
+    keras_name = "flatten"
+
+    def output_shape(self, input_shape):
+        """``(product of the sizes,)``."""
+        sizes = tuple(check_int(size, "input_shape", minimum=1) for size in input_shape)
+        return (math.prod(sizes),)
+
+
+@dataclass(frozen=True, repr=False)
+class Dense(_Layer):
+    """Fully connected on the last axis, as in Keras: (..., n) -> (..., units).
+
+    Put a :class:`Flatten` before it to connect every value of a feature map.
+
+    Examples
+    --------
+    >>> Dense(1).params((30976,))
+    30977
+    """
+
+    units: int
+    use_bias: bool = True
+    keras_name = "dense"
+
+    def output_shape(self, input_shape):
+        """``input_shape[:-1] + (units,)``."""
+        sizes = tuple(check_int(size, "input_shape", minimum=1) for size in input_shape)
+        return sizes[:-1] + (check_int(self.units, "units", minimum=1),)
+
+    def params(self, input_shape):
+        """``n * units + units``."""
+        return dense_params(input_shape[-1], self.units, self.use_bias)
+
+
+@dataclass(frozen=True, repr=False)
+class Activation(_Layer):
+    """An elementwise nonlinearity (``'relu'``, ``'sigmoid'``, ...): same shape, no weights.
+
+    Examples
+    --------
+    >>> Activation("relu").output_shape((8, 8, 5))
+    (8, 8, 5)
+    """
+
+    activation: str
+    keras_name = "activation"
+
+    def output_shape(self, input_shape):
+        """Unchanged."""
+        return tuple(input_shape)
+
+
+# --- summary(): the Keras-style table -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One line of a :class:`Summary`: the layer's name, spec, output shape and parameter count."""
+
+    name: str
+    layer: _Layer
+    output_shape: tuple
+    params: int
+
+
+class Summary:
+    """The table ``model.summary()`` shows in Keras: layer, output shape, parameters, total.
+
+    Read the numbers from ``rows``, ``total_params`` and ``output_shape``;
+    ``str()``/``repr()`` give the text table and ``_repr_html_`` an HTML one
+    (notebooks show it when the object is the last expression of a cell).
+    """
+
+    _WIDTHS = (28, 26, 10)  # Keras' column widths; wider names widen the column
+
+    def __init__(self, input_shape, rows):
+        self.input_shape = tuple(input_shape)
+        self.rows = list(rows)
+
+    @property
+    def total_params(self):
+        """Sum of the rows' parameters (all trainable: specs have no frozen weights)."""
+        return sum(row.params for row in self.rows)
+
+    @property
+    def output_shape(self):
+        """Shape after the last layer (the input shape for an empty stack)."""
+        return self.rows[-1].output_shape if self.rows else self.input_shape
+
+    def _lines(self):
+        header = ("Layer (type)", "Output Shape", "Param #")
+        body = [("input (InputLayer)", _keras_shape(self.input_shape), "0")]
+        body += [(f"{row.name} ({type(row.layer).__name__})", _keras_shape(row.output_shape),
+                  f"{row.params:,}") for row in self.rows]
+        return header, body
+
+    def __str__(self):
+        header, body = self._lines()
+        widths = [max([w] + [len(cells[i]) + 1 for cells in body]) for i, w in enumerate(self._WIDTHS)]
+        width = 1 + sum(widths)
+
+        def line(cells):
+            return " " + "".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+        text = ['Model: "sequential"', "_" * width, line(header), "=" * width]
+        text += [line(cells) for cells in body]
+        text += ["=" * width, f"Total params: {self.total_params:,}",
+                 f"Trainable params: {self.total_params:,}", "Non-trainable params: 0", "_" * width]
+        return "\n".join(text)
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        import html
+
+        header, body = self._lines()
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in header)
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+                       for cells in body)
+        return (f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+                f"<p>Total params: {self.total_params:,}<br>Trainable params: "
+                f"{self.total_params:,}<br>Non-trainable params: 0</p>")
+
+
+def _keras_shape(shape):
+    return "(" + ", ".join(["None"] + [str(size) for size in shape]) + ")"
+
+
+def summary(layers, input_shape):
+    """Output shape and parameter count of every layer of a stack, as Keras' ``model.summary()``.
+
+    Parameters
+    ----------
+    layers : sequence of layer specs
+        :class:`Conv2D`, :class:`MaxPooling2D`, :class:`Flatten`, :class:`Dense`, ...
+    input_shape : tuple of int
+        Keras order without the batch axis: ``(H, W, C)`` for images, ``(L, C)``
+        for sequences, e.g. ``(10, 10, 1)``.
+
+    Returns
+    -------
+    Summary
+
+    Examples
+    --------
+    >>> table = summary([Conv2D(5, 3), Conv2D(2, 3)], (10, 10, 1))
+    >>> [(row.output_shape, row.params) for row in table.rows], table.total_params
+    ([((8, 8, 5), 50), ((6, 6, 2), 92)], 142)
+    >>> print(table)
+    Model: "sequential"
+    _________________________________________________________________
+     Layer (type)                Output Shape              Param #
+    =================================================================
+     input (InputLayer)          (None, 10, 10, 1)         0
+     conv2d (Conv2D)             (None, 8, 8, 5)           50
+     conv2d_1 (Conv2D)           (None, 6, 6, 2)           92
+    =================================================================
+    Total params: 142
+    Trainable params: 142
+    Non-trainable params: 0
+    _________________________________________________________________
+    """
+    shape = tuple(input_shape)
+    rows, seen = [], {}
+    for layer in layers:
+        if not isinstance(layer, _Layer):
+            raise TypeError(f"layers must hold layer specs such as Conv2D(8, 3), got {describe(layer)}")
+        count = seen.get(layer.keras_name, 0)
+        seen[layer.keras_name] = count + 1
+        name = layer.keras_name + (f"_{count}" if count else "")
+        params = layer.params(shape)
+        shape = layer.output_shape(shape)
+        rows.append(SummaryRow(name, layer, shape, params))
+    return Summary(input_shape, rows)
+
+
+__all__ = [
+    "conv_output_size", "pool_output_size", "same_padding", "conv_params", "dense_params",
+    "conv_operations", "receptive_field", "summary", "Summary", "SummaryRow",
+    "Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D",
+    "GlobalAveragePooling2D", "Flatten", "Dense", "Activation",
+]
