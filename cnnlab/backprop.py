@@ -1,0 +1,529 @@
+"""Backpropagation through convolution and pooling, the way the lecture derives it.
+
+Functional, no cache objects: each backward takes the upstream gradient
+``dout`` = dL/dZ together with the forward's inputs and returns the gradients.
+
+The notes (seed 004) convolve a 3x3 input X with a 2x2 kernel K and add a bias
+B, so ``z_ij = sum_mn X_{i+m, j+n} K_mn + B``, and the chain rule
+``dL/dK_mn = sum_ij dL/dz_ij * dz_ij/dK_mn`` gives the three gradients::
+
+    dL/dK = X (*) dL/dZ                      valid cross-correlation of X with dL/dZ
+    dL/dB = sum_ij dL/dz_ij
+    dL/dX = (zero-padded dL/dZ) (*) rot180(K)   a full convolution of dL/dZ with K
+
+where ``(*)`` is cross-correlation, the "convolution" of every framework.
+The same module checks such formulas numerically: :func:`numerical_gradient`,
+:func:`rel_error` and :func:`gradient_check` (after CS231n's gradient_check.py).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._backend import is_tensor
+from ._validate import as_float_array, check_choice, check_int, check_ndim, check_pair, describe
+from ._windows import sliding_windows
+from .padding import pad2d, resolve_padding, unpad2d
+
+IMPLS = ("naive", "fast")
+
+
+# --------------------------------------------------------------------------- conv
+
+
+def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1, *, impl="fast"):
+    """Gradients of a conv layer ``z = conv2d(x, w, b)`` with respect to x, w and b.
+
+    With stride ``s`` and dilation ``d`` the forward pass (cross-correlation,
+    as in ``F.conv2d``) reads, per group, on the zero-padded input ``X``::
+
+        z[n, k, i, j] = b[k] + sum_{c, m, l} X[n, c, s*i + d*m, s*j + d*l] * K[k, c, m, l]
+
+    and the chain rule gives the lecture's three formulas:
+
+    * ``dL/dK = X (*) dL/dZ``: ``dK[k, c, m, l] = sum_{n, i, j} dZ[n, k, i, j] X[n, c, s*i + d*m, s*j + d*l]``,
+      the valid cross-correlation of the input with ``dL/dZ`` *dilated by the
+      stride* (``s - 1`` zeros between its entries), read at lags ``d*m``
+      (every ``d``-th lag: the kernel's dilation).
+    * ``dL/dB = sum_{n, i, j} dL/dZ[n, k, i, j]``.
+    * ``dL/dX = (zero-padded dL/dZ) (*) rot180(K)``: the full convolution of
+      ``dL/dZ`` dilated by the stride with ``K`` dilated by ``d``; then the rows
+      and columns of the padding are cut off (and input pixels that no window
+      reached, when the stride does not fit, get zero).
+
+    Parameters
+    ----------
+    dout : ndarray or torch.Tensor, shape (N, K, H_out, W_out) or (K, H_out, W_out)
+        Upstream gradient dL/dZ, the shape of the forward output.
+    x : ndarray or torch.Tensor, shape (N, C, H, W) or (C, H, W)
+        The forward input.
+    w : ndarray or torch.Tensor, shape (K, C / groups, kh, kw)
+        The forward weights.
+    stride, dilation : int or (int, int)
+    padding : int, (ph, pw), ((top, bottom), (left, right)), or {'valid', 'same', 'full'}
+        Zero padding, as in the forward call.
+    groups : int
+        ``C`` and ``K`` must both be divisible by it.
+    impl : {'fast', 'naive'}
+        ``"naive"`` loops over output positions and kernel offsets, the chain
+        rule written out; ``"fast"`` does three GEMMs on an im2col buffer. Tensors
+        always use torch's own kernels (``torch.nn.grad``) on their device.
+
+    Returns
+    -------
+    dx : same type and shape as ``x``
+    dw : same type and shape as ``w``
+    db : shape (K,)
+
+    Examples
+    --------
+    The notes' example: a 3x3 input, a 2x2 kernel, a 2x2 output.
+
+    >>> X = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> K = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> dZ = np.ones((1, 1, 2, 2))
+    >>> dX, dK, dB = conv2d_backward(dZ, X, K)
+    >>> dK[0, 0]            # X (*) dL/dZ: sums of 2x2 windows of X
+    array([[ 8., 12.],
+           [20., 24.]])
+    >>> dB
+    array([4.])
+    >>> from scipy.signal import convolve2d
+    >>> bool(np.allclose(dX[0, 0], convolve2d(dZ[0, 0], K[0, 0], mode="full")))
+    True
+    """
+    impl = check_choice(impl, "impl", IMPLS)
+    dout, x, w, unbatched = _conv_arrays(dout, x, w)
+    geometry = _conv_geometry(dout, x, w, stride, padding, dilation, groups)
+    if is_tensor(x):
+        dx, dw, db = _conv2d_backward_torch(dout, x, w, geometry)
+    else:
+        backward = _conv2d_backward_naive if impl == "naive" else _conv2d_backward_fast
+        pads, stride, dilation, groups = geometry
+        dxp, dw = backward(dout, pad2d(x, pads), w, stride, dilation, groups)
+        dx, db = np.ascontiguousarray(unpad2d(dxp, pads)), dout.sum(axis=(0, 2, 3))
+    return (dx[0] if unbatched else dx), dw, db
+
+
+def _conv_arrays(dout, x, w):
+    """Convert the three inputs to one float type (NumPy or torch), batched."""
+    dout, x, w = (as_float_array(a, name) for a, name in ((dout, "dout"), (x, "x"), (w, "w")))
+    _check_same_kind(x, dout=dout, w=w)
+    check_ndim(x, "x", (4, 3), "(N, C, H, W) or (C, H, W)")
+    check_ndim(w, "w", (4,), "(K, C / groups, kh, kw)")
+    check_ndim(dout, "dout", (x.ndim,), "(N, K, H_out, W_out)" if x.ndim == 4 else "(K, H_out, W_out)")
+    if is_tensor(x):
+        import torch
+
+        dtype = torch.promote_types(torch.promote_types(dout.dtype, x.dtype), w.dtype)
+        dout, x, w = dout.to(dtype), x.to(dtype), w.to(dtype)
+    else:
+        dtype = np.result_type(dout, x, w)
+        dout, x, w = dout.astype(dtype, copy=False), x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    unbatched = x.ndim == 3
+    if unbatched:
+        dout, x = dout[None], x[None]
+    return dout, x, w, unbatched
+
+
+def _check_same_kind(x, **others):
+    """All arrays NumPy, or all tensors on x's device."""
+    for name, other in others.items():
+        if is_tensor(other) != is_tensor(x):
+            raise TypeError(f"x and {name} must both be NumPy arrays or both torch tensors, "
+                            f"got x as {describe(x)} and {name} as {describe(other)}")
+        if is_tensor(x) and other.device != x.device:
+            raise ValueError(f"x and {name} must be on the same device, got {x.device} and {other.device}")
+
+
+def _conv_geometry(dout, x, w, stride, padding, dilation, groups):
+    """Check channels, groups and the shape of ``dout``; return (pads, stride, dilation, groups)."""
+    groups = check_int(groups, "groups", minimum=1)
+    stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
+    (n, c, height, width), (k, c_group, kh, kw) = x.shape, w.shape
+    if c % groups or k % groups:
+        raise ValueError(f"groups={groups} must divide both the input channels C={c} "
+                         f"and the filters K={k} (w has shape {tuple(w.shape)})")
+    if c_group * groups != c:
+        raise ValueError(f"w must have C / groups = {c} / {groups} = {c // groups} channels "
+                         f"(w.shape[1]) to match x with C={c}, got w of shape {tuple(w.shape)}")
+    pads = resolve_padding(padding, (kh, kw), dilation)
+    sizes = [_output_size(*args) for args in zip(("H", "W"), (height, width), pads, (kh, kw), stride, dilation)]
+    expected = (n, k, sizes[0][0], sizes[1][0])
+    if tuple(dout.shape) != expected:
+        raise ValueError(f"dout must have the shape of the forward output (N, K, H_out, W_out) = {expected}, "
+                         f"got {describe(dout)}; computed as {sizes[0][1]} and {sizes[1][1]}")
+    return pads, stride, dilation, groups
+
+
+def _output_size(axis, size, pads, kernel, stride, dilation):
+    """``floor((N + P_before + P_after - d(F-1) - 1)/S) + 1``, with the arithmetic spelled out."""
+    padded, span = size + sum(pads), dilation * (kernel - 1) + 1
+    out = (padded - span) // stride + 1
+    formula = (f"{axis}_out = floor(({size} + {pads[0]} + {pads[1]} - {dilation}*({kernel}-1) - 1)"
+               f"/{stride}) + 1 = {out}")
+    if padded < span:
+        raise ValueError(f"the kernel (dilated extent {span}) is larger than the padded input "
+                         f"({axis} = {padded}): {formula}")
+    return out, formula
+
+
+def _conv2d_backward_naive(dout, xp, w, stride, dilation, groups):
+    """Chain rule, literally: z_ij depends on X[s*i + d*m, s*j + d*l] through K_ml."""
+    (sh, sw), (dh, dw_) = stride, dilation
+    k, c_group, kh, kw = w.shape
+    k_group = k // groups
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    for g in range(groups):
+        ks, cs = slice(g * k_group, (g + 1) * k_group), slice(g * c_group, (g + 1) * c_group)
+        for i in range(dout.shape[2]):
+            for j in range(dout.shape[3]):
+                dz = dout[:, ks, i, j]  # dL/dz_ij for every image (rows) and filter (columns)
+                for m in range(kh):
+                    for n in range(kw):
+                        row, col = sh * i + dh * m, sw * j + dw_ * n
+                        dw[ks, :, m, n] += dz.T @ xp[:, cs, row, col]  # dz_ij/dK_mn = X[row, col]
+                        dxp[:, cs, row, col] += dz @ w[ks, :, m, n]  # dz_ij/dX[row, col] = K_mn
+    return dxp, dw
+
+
+def _conv2d_backward_fast(dout, xp, w, stride, dilation, groups):
+    """Three GEMMs per group on the im2col columns of the padded input, then col2im.
+
+    ``cols[(c, m, l), (n, i, j)] = X[n, c, s*i + d*m, s*j + d*l]``, so
+    ``dK = dZ @ cols.T`` is the correlation X (*) dL/dZ, and ``dcols = K.T @ dZ``
+    scattered back to the input positions it came from is the full convolution
+    of dL/dZ with rot180(K).
+    """
+    n, c, _, _ = xp.shape
+    k, c_group, kh, kw = w.shape
+    ho, wo = dout.shape[2:]
+    cols = sliding_windows(xp, (kh, kw), stride, dilation).transpose(1, 4, 5, 0, 2, 3)
+    cols = np.ascontiguousarray(cols).reshape(groups, c_group * kh * kw, n * ho * wo)
+    dz = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(groups, k // groups, n * ho * wo)
+    w_groups = w.reshape(groups, k // groups, c_group * kh * kw)
+    dw = np.matmul(dz, cols.transpose(0, 2, 1)).reshape(w.shape)
+    dcols = np.matmul(w_groups.transpose(0, 2, 1), dz).reshape(c, kh, kw, n, ho, wo)
+    return _col2im(dcols, xp.shape, stride, dilation).transpose(1, 0, 2, 3), dw
+
+
+def _col2im(dcols, shape, stride, dilation):
+    """Add each kernel offset's columns back onto the strided input pixels they were read from."""
+    c, kh, kw, n, ho, wo = dcols.shape
+    dxp = np.zeros((c, n) + tuple(shape[2:]), dtype=dcols.dtype)
+    for m in range(kh):
+        for l in range(kw):
+            rows, cols = _window_slices(m, l, (ho, wo), stride, dilation)
+            dxp[:, :, rows, cols] += dcols[:, m, l]
+    return dxp
+
+
+def _window_slices(m, l, out_shape, stride, dilation=(1, 1)):
+    """The input rows and columns that kernel offset (m, l) touches, over all windows."""
+    (ho, wo), (sh, sw), (dh, dw) = out_shape, stride, dilation
+    return slice(dh * m, dh * m + sh * (ho - 1) + 1, sh), slice(dw * l, dw * l + sw * (wo - 1) + 1, sw)
+
+
+def _conv2d_backward_torch(dout, x, w, geometry):
+    """torch's convolution backward on the explicitly padded input, on x's device."""
+    from torch.nn.grad import conv2d_input, conv2d_weight
+
+    pads, stride, dilation, groups = geometry
+    xp = pad2d(x, pads)
+    dxp = conv2d_input(xp.shape, w, dout, stride=stride, dilation=dilation, groups=groups)
+    dw = conv2d_weight(xp, w.shape, dout, stride=stride, dilation=dilation, groups=groups)
+    return unpad2d(dxp, pads), dw, dout.sum(dim=(0, 2, 3))
+
+
+# ------------------------------------------------------------------------ pooling
+
+
+def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, *, impl="fast"):
+    """Gradient of ``max_pool2d``: each window passes dL/dZ on to its arg-max only.
+
+    ``z_ij = max_{m, l} X[s*i + m, s*j + l]``, so ``dz_ij/dX[r, c]`` is 1 at the
+    window's largest input and 0 elsewhere. Ties go to the first maximum in
+    row-major order (torch's choice); overlapping windows add up. Padding is
+    with -inf, so it never wins.
+
+    Parameters
+    ----------
+    dout : ndarray or torch.Tensor, shape (..., H_out, W_out)
+        Upstream gradient, the shape of the pooled output.
+    x : ndarray or torch.Tensor, shape (H, W), (C, H, W) or (N, C, H, W)
+        The forward input.
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``, as in torch.
+    padding : int or (int, int)
+        At most half the kernel size (torch's rule).
+    impl : {'fast', 'naive'}
+        ``"naive"`` loops over the windows; ``"fast"`` loops over the kh*kw
+        kernel offsets only. Tensors use torch's autograd on their device.
+
+    Returns
+    -------
+    dx : same type and shape as ``x``
+        Output size per axis: ``floor((H + 2P - F)/S) + 1``.
+
+    Examples
+    --------
+    >>> x = np.array([[3, 1, 3, 5], [6, 0, 7, 9], [3, 2, 1, 4], [0, 2, 4, 3]])
+    >>> max_pool2d_backward(np.ones((2, 2)), x, 2)
+    array([[0., 0., 0., 0.],
+           [1., 0., 0., 1.],
+           [1., 0., 0., 1.],
+           [0., 0., 0., 0.]])
+    """
+    return _pool2d_backward("max", dout, x, kernel_size, stride, padding, impl)
+
+
+def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, *, impl="fast"):
+    """Gradient of ``avg_pool2d``: each window spreads dL/dZ evenly over its F*F inputs.
+
+    ``z_ij = (1 / (kh*kw)) sum_{m, l} X[s*i + m, s*j + l]``, so every input of
+    the window gets ``dL/dz_ij / (kh*kw)``. Zero padding counts in the
+    divisor (``count_include_pad=True``, torch's default). Parameters and
+    shapes as in :func:`max_pool2d_backward`.
+
+    Examples
+    --------
+    >>> avg_pool2d_backward(np.array([[4.0, 8.0]]), np.zeros((2, 4)), 2)
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.]])
+    """
+    return _pool2d_backward("avg", dout, x, kernel_size, stride, padding, impl)
+
+
+def _pool2d_backward(kind, dout, x, kernel_size, stride, padding, impl):
+    impl = check_choice(impl, "impl", IMPLS)
+    dout, x = as_float_array(dout, "dout"), as_float_array(x, "x")
+    _check_same_kind(x, dout=dout)
+    check_ndim(x, "x", (2, 3, 4), "(H, W), (C, H, W) or (N, C, H, W)")
+    kernel, stride, padding = _pool_geometry(dout, x, kernel_size, stride, padding)
+    if is_tensor(x):
+        return _pool2d_backward_torch(kind, dout.to(x.dtype), x, kernel, stride, padding)
+    dtype = np.result_type(dout, x)
+    dout, x = dout.astype(dtype, copy=False), x.astype(dtype, copy=False)
+    fill = -np.inf if kind == "max" else 0.0
+    xp = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p, p) for p in padding], constant_values=fill)
+    backward = {("max", "naive"): _max_pool_naive, ("max", "fast"): _max_pool_fast,
+                ("avg", "naive"): _avg_pool_naive, ("avg", "fast"): _avg_pool_fast}[kind, impl]
+    dxp = backward(dout, xp, kernel, stride)
+    return unpad2d(dxp, [(p, p) for p in padding])
+
+
+def _pool_geometry(dout, x, kernel_size, stride, padding):
+    """Check the pooling parameters and the shape of ``dout``."""
+    kernel = check_pair(kernel_size, "kernel_size", 1)
+    stride = kernel if stride is None else check_pair(stride, "stride", 1)
+    padding = check_pair(padding, "padding", 0)
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        raise ValueError(f"padding must be at most half the kernel size (a window may not lie in the "
+                         f"padding only), got padding={padding} for kernel_size={kernel}")
+    sizes = [_output_size(axis, n, (p, p), k, s, 1)
+             for axis, n, p, k, s in zip(("H", "W"), x.shape[-2:], padding, kernel, stride)]
+    expected = tuple(x.shape[:-2]) + (sizes[0][0], sizes[1][0])
+    if tuple(dout.shape) != expected:
+        raise ValueError(f"dout must have the shape of the pooled output {expected}, got {describe(dout)}; "
+                         f"computed as {sizes[0][1]} and {sizes[1][1]}")
+    return kernel, stride, padding
+
+
+def _max_pool_naive(dout, xp, kernel, stride):
+    dxp = np.zeros_like(xp)
+    (kh, kw), (sh, sw) = kernel, stride
+    for index in np.ndindex(dout.shape):
+        *lead, i, j = index
+        window = xp[(*lead, slice(sh * i, sh * i + kh), slice(sw * j, sw * j + kw))]
+        m, l = np.unravel_index(np.argmax(window), window.shape)  # first maximum
+        dxp[(*lead, sh * i + m, sw * j + l)] += dout[index]
+    return dxp
+
+
+def _max_pool_fast(dout, xp, kernel, stride):
+    kh, kw = kernel
+    windows = sliding_windows(xp, kernel, stride)
+    winner = windows.reshape(windows.shape[:-2] + (kh * kw,)).argmax(axis=-1)
+    dxp = np.zeros_like(xp)
+    for m in range(kh):
+        for l in range(kw):
+            rows, cols = _window_slices(m, l, dout.shape[-2:], stride)
+            dxp[..., rows, cols] += np.where(winner == m * kw + l, dout, 0.0)
+    return dxp
+
+
+def _avg_pool_naive(dout, xp, kernel, stride):
+    dxp = np.zeros_like(xp)
+    (kh, kw), (sh, sw) = kernel, stride
+    for index in np.ndindex(dout.shape):
+        *lead, i, j = index
+        dxp[(*lead, slice(sh * i, sh * i + kh), slice(sw * j, sw * j + kw))] += dout[index] / (kh * kw)
+    return dxp
+
+
+def _avg_pool_fast(dout, xp, kernel, stride):
+    kh, kw = kernel
+    share = dout / (kh * kw)
+    dxp = np.zeros_like(xp)
+    for m in range(kh):
+        for l in range(kw):
+            rows, cols = _window_slices(m, l, dout.shape[-2:], stride)
+            dxp[..., rows, cols] += share
+    return dxp
+
+
+def _pool2d_backward_torch(kind, dout, x, kernel, stride, padding):
+    """torch autograd through F.max_pool2d / F.avg_pool2d (2-D input gets a batch axis)."""
+    import torch
+    import torch.nn.functional as F
+
+    pool = F.max_pool2d if kind == "max" else F.avg_pool2d
+    flat = x.ndim == 2
+    with torch.enable_grad():
+        leaf = (x[None] if flat else x).detach().requires_grad_(True)
+        out = pool(leaf, kernel, stride, padding)
+        (dx,) = torch.autograd.grad(out, leaf, dout[None] if flat else dout)
+    return dx[0] if flat else dx
+
+
+# ----------------------------------------------------------------- gradient check
+
+
+def numerical_gradient(f, x, df=None, h=1e-5):
+    """Central differences ``(f(x + h e_i) - f(x - h e_i)) / 2h`` for every entry i of ``x``.
+
+    Parameters
+    ----------
+    f : callable
+        Takes an array shaped like ``x``; returns a scalar, or (with ``df``) an array.
+    x : ndarray or torch.Tensor
+        Where to differentiate; it is copied to float64 and never modified.
+    df : array_like, optional
+        Upstream gradient for an array-valued ``f`` (CS231n style): the result
+        is then the gradient of ``sum(f(x) * df)``.
+    h : float
+        Step size.
+
+    Returns
+    -------
+    grad : float64 ndarray or tensor, shape of ``x``
+
+    Examples
+    --------
+    >>> numerical_gradient(lambda v: (v ** 2).sum(), np.array([1.0, -2.0]))
+    array([ 2., -4.])
+    """
+    x = as_float_array(x, "x")
+    x = x.detach().clone().double() if is_tensor(x) else x.astype(np.float64)
+    grad = x.new_zeros(x.shape) if is_tensor(x) else np.zeros_like(x)
+    for index in np.ndindex(tuple(x.shape)):
+        original = float(x[index])
+        x[index] = original + h
+        plus = _as_scalar(f(x), df)
+        x[index] = original - h
+        minus = _as_scalar(f(x), df)
+        x[index] = original
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+def _as_scalar(value, df):
+    """``value`` as a float: itself if scalar, else ``sum(value * df)``."""
+    if df is not None:
+        return float((value * df).sum())
+    if getattr(value, "ndim", 0) and np.prod(tuple(value.shape)) != 1:
+        raise ValueError(f"f must return a scalar when df is not given, got {describe(value)}; "
+                         "pass the upstream gradient as df")
+    return float(value)
+
+
+def rel_error(a, b, eps=1e-8):
+    """Largest relative difference ``max_i |a_i - b_i| / max(|a_i| + |b_i|, eps)``.
+
+    Below about 1e-7 in float64 a gradient is almost certainly right.
+
+    Examples
+    --------
+    >>> rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.2]))
+    0.047619...
+    """
+    return float(np.max(_relative_errors(a, b, eps)))
+
+
+def _relative_errors(a, b, eps):
+    a, b = (_to_numpy(as_float_array(v, name)).astype(np.float64) for v, name in ((a, "a"), (b, "b")))
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {describe(a)} and {describe(b)}")
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)
+
+
+def _to_numpy(x):
+    return x.detach().cpu().numpy() if is_tensor(x) else x
+
+
+@dataclass(frozen=True, repr=False)
+class GradientCheck:
+    """Result of :func:`gradient_check`: numbers, no printing.
+
+    Attributes
+    ----------
+    rel_error : float
+        The largest relative error over all entries.
+    worst_index : tuple of int
+        Where it occurs.
+    analytic, numeric : float
+        The two gradient values at ``worst_index``.
+    tol : float
+        ``ok`` is ``rel_error <= tol``.
+    """
+
+    rel_error: float
+    worst_index: tuple
+    analytic: float
+    numeric: float
+    tol: float
+
+    @property
+    def ok(self):
+        return self.rel_error <= self.tol
+
+    def __repr__(self):
+        return (f"GradientCheck(rel_error={self.rel_error:.2e}, worst_index={self.worst_index}, "
+                f"analytic={self.analytic:.6g}, numeric={self.numeric:.6g}, ok={self.ok})")
+
+
+def gradient_check(f, x, analytic, df=None, h=1e-5, tol=1e-7):
+    """Compare an analytic gradient with :func:`numerical_gradient`.
+
+    Parameters
+    ----------
+    f, x, df, h
+        As in :func:`numerical_gradient`.
+    analytic : array_like, shape of ``x``
+        The gradient to check, e.g. ``dw`` from :func:`conv2d_backward`.
+    tol : float
+        Largest relative error accepted as correct.
+
+    Returns
+    -------
+    GradientCheck
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> gradient_check(lambda v: (v ** 3).sum(), x, 3 * x ** 2).ok
+    True
+    >>> gradient_check(lambda v: (v ** 3).sum(), x, 3 * x).worst_index
+    (1, 1)
+    """
+    numeric = _to_numpy(numerical_gradient(f, x, df=df, h=h))
+    errors = _relative_errors(analytic, numeric, eps=1e-8)
+    worst = np.unravel_index(np.argmax(errors), errors.shape)
+    analytic = _to_numpy(as_float_array(analytic, "analytic"))
+    return GradientCheck(rel_error=float(errors[worst]), worst_index=tuple(int(i) for i in worst),
+                         analytic=float(analytic[worst]), numeric=float(numeric[worst]), tol=tol)
+
+
+__all__ = ["conv2d_backward", "max_pool2d_backward", "avg_pool2d_backward", "numerical_gradient",
+           "rel_error", "gradient_check", "GradientCheck"]
