@@ -1,0 +1,447 @@
+"""Convolution and cross-correlation: the operation every CNN layer is built on.
+
+Two operations, one flip apart:
+
+* cross-correlation, what every framework calls "convolution" in a layer:
+  ``out[i, j] = sum_u sum_v x[i + u, j + v] * w[u, v]``;
+* true convolution (seeds 001/002), the same with the kernel mirrored:
+  ``f'(x, y) = sum_i sum_j f(x - i, y - j) g(i, j)``, so that
+  ``convolve2d(x, w) == correlate2d(x, w[::-1, ::-1])``.
+
+:func:`correlate2d` and :func:`convolve2d` work on one 2-D array with SciPy's
+modes (valid, same, full) and boundaries; :func:`conv1d` and :func:`conv2d` are
+the layer versions on batches (N, C, L) and (N, C, H, W), like
+``torch.nn.functional``. :func:`conv_matrix` writes convolution as a matrix
+product and :func:`fft_convolve2d` computes it with the Fourier transform.
+
+Output size along each axis (input N, kernel F, padding P, stride S, dilation d)::
+
+    floor((N + 2P - d(F - 1) - 1) / S) + 1
+
+Dilation ``d=1`` means no gaps (PyTorch's convention; CS231n calls it "dilation 0").
+Every function takes ``impl="naive"`` (the formula, one output pixel at a time)
+or ``impl="fast"`` (im2col and one matrix product, the default); a
+``torch.Tensor`` input runs on torch and comes back as a tensor on its device.
+"""
+
+import numpy as np
+
+from ._backend import import_torch, is_tensor
+from ._validate import (
+    as_float_array, check_choice, check_finite, check_int, check_ndim, check_pair, describe,
+)
+from .padding import canonical_mode, pad2d, resolve_padding
+
+MODES = ("valid", "same", "full")
+IMPLS = ("naive", "fast")
+_CHUNK_BYTES = 1 << 20  # im2col buffer per step: small enough to stay in the L2 cache
+
+
+def correlate2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", impl="fast"):
+    """2-D cross-correlation of one array with one kernel, as ``scipy.signal.correlate2d``.
+
+    ``out[i, j] = sum_u sum_v x[i*s + u*d, j*s + v*d] * w[u, v]`` on the padded input:
+    what a conv layer computes (no kernel flip).
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor, shape (H, W)
+        Integer images are computed in float, so ``uint8`` never overflows.
+    w : array_like, shape (kh, kw)
+        The kernel (odd or even sizes).
+    mode : {'valid', 'same', 'full'}
+        Output size ``H - kh + 1``, ``H`` or ``H + kh - 1`` (for stride 1). In
+        ``"same"`` an even kernel gets its extra padding row/column at the
+        bottom/right, as SciPy and torch do.
+    stride : int or (sh, sw)
+        Keep every s-th position of the stride-1 result (as a strided layer does).
+    dilation : int or (dh, dw)
+        Gaps between kernel taps; the result equals SciPy's with the dilated kernel.
+    boundary : {'zeros', 'circular', 'symmetric', 'reflect', 'replicate'}
+        How the border is filled; SciPy's ``fill``, ``wrap``, ``symm`` are accepted.
+    impl : {'fast', 'naive'}
+
+    Returns
+    -------
+    out : same type and float dtype as ``x``
+
+    Examples
+    --------
+    >>> x = np.arange(16).reshape(4, 4)
+    >>> correlate2d(x, [[1, 0], [0, -1]])
+    array([[-5., -5., -5.],
+           [-5., -5., -5.],
+           [-5., -5., -5.]])
+    """
+    return _filter2d(x, w, mode, stride, dilation, boundary, impl, flip=False)
+
+
+def convolve2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", impl="fast"):
+    """True 2-D convolution (the kernel is flipped), as ``scipy.signal.convolve2d``.
+
+    ``f'(x, y) = sum_i sum_j f(x - i, y - j) g(i, j)`` (seed 001): the same as
+    :func:`correlate2d` with ``w[::-1, ::-1]``. In ``"same"`` mode an even
+    kernel is centred the other way round (extra padding top/left), as in SciPy.
+    Parameters and returns as in :func:`correlate2d`.
+
+    Examples
+    --------
+    >>> convolve2d([[0, 0, 0], [0, 1, 0], [0, 0, 0]], [[1, 2], [3, 4]], mode="full")
+    array([[0., 0., 0., 0.],
+           [0., 1., 2., 0.],
+           [0., 3., 4., 0.],
+           [0., 0., 0., 0.]])
+    """
+    return _filter2d(x, w, mode, stride, dilation, boundary, impl, flip=True)
+
+
+def _filter2d(x, w, mode, stride, dilation, boundary, impl, flip):
+    """Shared body of correlate2d/convolve2d: pad by mode, then one cross-correlation."""
+    check_choice(impl, "impl", IMPLS)
+    check_choice(mode, "mode", MODES)
+    boundary = canonical_mode(boundary, "boundary")
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (2,), "(H, W)")
+    w = _like(w, x, "w")
+    check_ndim(w, "w", (2,), "(kh, kw)")
+    stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
+    pads = resolve_padding(mode, w.shape, dilation)
+    if flip:  # true convolution: mirror the kernel and its centring
+        w = w.flip((0, 1)) if is_tensor(w) else w[::-1, ::-1]
+        pads = tuple(pad[::-1] for pad in pads)
+    xp = pad2d(x, pads, boundary)
+    _check_kernel_fits(xp.shape, w.shape, dilation)
+    return _correlate(xp[None, None], w[None, None], None, stride, dilation, 1, impl)[0, 0]
+
+
+def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+           impl="fast"):
+    """1-D convolution layer (cross-correlation) on (N, C, L), as ``F.conv1d``.
+
+    ``out[n, k, i] = b[k] + sum_c sum_u x[n, c, i*s + u*d] * w[k, c, u]``.
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor, shape (N, C, L) or (C, L)
+    w : array_like, shape (K, C/groups, k)
+    b : array_like, shape (K,), optional
+    stride, dilation : int
+    padding : int, (left, right), or {'valid', 'same', 'full'}
+    groups : int
+    padding_mode : {'zeros', 'reflect', 'symmetric', 'replicate', 'circular'}
+    impl : {'fast', 'naive'}
+
+    Returns
+    -------
+    out : shape (N, K, L_out) or (K, L_out), ``L_out = floor((L + 2P - d(k-1) - 1)/s) + 1``
+
+    Examples
+    --------
+    >>> conv1d([[1, 2, 3, 4]], [[[1, -1]]])  # the lecture's a1*w1 + a2*w2
+    array([[-1., -1., -1.]])
+    """
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (2, 3), "(N, C, L) or (C, L)")
+    w = _like(w, x, "w")
+    check_ndim(w, "w", (3,), "(K, C/groups, k)")
+    stride = check_int(stride, "stride", 1)
+    dilation = check_int(dilation, "dilation", 1)
+    if isinstance(padding, str):
+        padding = resolve_padding(padding, (1, w.shape[-1]), (1, dilation))[1]
+    left, right = check_pair(padding, "padding", 0)
+    out = conv2d(x[..., None, :], w[..., None, :], b, (1, stride), ((0, 0), (left, right)),
+                 (1, dilation), groups, padding_mode, impl)
+    return out[..., 0, :]
+
+
+def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+           impl="fast"):
+    """2-D convolution layer (cross-correlation) on (N, C, H, W), as ``F.conv2d``.
+
+    ``out[n, k, i, j] = b[k] + sum_c sum_u sum_v xp[n, g*C/groups + c, i*sh + u*dh, j*sw + v*dw]
+    * w[k, c, u, v]`` with ``xp`` the padded input and ``g`` the group of filter ``k``.
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor, shape (N, C, H, W) or (C, H, W)
+    w : array_like, shape (K, C/groups, kh, kw)
+    b : array_like, shape (K,), optional
+        One bias per filter, added to every pixel of its feature map.
+    stride, dilation : int or (h, w)
+    padding : int, (ph, pw), ((top, bottom), (left, right)), or {'valid', 'same', 'full'}
+        ``"same"`` follows torch for even kernels (extra row/column bottom/right).
+    groups : int
+        Split channels and filters into groups that do not see each other.
+    padding_mode : {'zeros', 'reflect', 'symmetric', 'replicate', 'circular'}
+        As ``nn.Conv2d(padding_mode=...)``, plus ``symmetric``.
+    impl : {'fast', 'naive'}
+        Ignored for tensors, which always run on ``F.conv2d``.
+
+    Returns
+    -------
+    out : shape (N, K, H_out, W_out), or (K, H_out, W_out) for a single image;
+        same type, device and float dtype as ``x``.
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 3, 3)          # one channel, 3x3
+    >>> w = np.ones((2, 1, 2, 2))                     # two 2x2 filters
+    >>> conv2d(x, w, b=[0, 100])
+    array([[[  8.,  12.],
+            [ 20.,  24.]],
+    <BLANKLINE>
+           [[108., 112.],
+            [120., 124.]]])
+    """
+    check_choice(impl, "impl", IMPLS)
+    padding_mode = canonical_mode(padding_mode, "padding_mode")
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (3, 4), "(N, C, H, W) or (C, H, W)")
+    single = x.ndim == 3
+    x = x[None] if single else x
+    w = _like(w, x, "w")
+    check_ndim(w, "w", (4,), "(K, C/groups, kh, kw)")
+    b = None if b is None else _like(b, x, "b")
+    stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
+    groups = check_int(groups, "groups", 1)
+    _check_channels(x, w, b, groups)
+    xp = pad2d(x, resolve_padding(padding, w.shape[-2:], dilation), padding_mode)
+    _check_kernel_fits(xp.shape, w.shape, dilation)
+    out = _correlate(xp, w, b, stride, dilation, groups, impl)
+    return out[0] if single else out
+
+
+def conv_matrix(w, input_shape):
+    """Convolution as a matrix product (seed 002, example E3).
+
+    A 1-D kernel ``(w1, w2)`` on an input of length 4 gives the banded matrix
+    ``[[w1, w2, 0, 0], [0, w1, w2, 0], [0, 0, w1, w2]]``; a 2-D kernel gives the
+    doubly blocked Toeplitz matrix. Each kernel tap fills one diagonal band, so
+    ``conv_matrix(w, x.shape) @ x.ravel() == correlate2d(x, w).ravel()``: the
+    valid cross-correlation. For the true convolution pass the flipped kernel,
+    ``conv_matrix(w[::-1, ::-1], x.shape)``.
+
+    Parameters
+    ----------
+    w : array_like, shape (k,) or (kh, kw)
+    input_shape : int or tuple, (n,) or (H, W)
+
+    Returns
+    -------
+    matrix : ndarray, shape (n - k + 1, n) or (H_out * W_out, H * W)
+
+    Examples
+    --------
+    >>> conv_matrix([1, 2], 4)
+    array([[1., 2., 0., 0.],
+           [0., 1., 2., 0.],
+           [0., 0., 1., 2.]])
+    """
+    if is_tensor(w):
+        w = w.detach().cpu().numpy()
+    w = as_float_array(w, "w")
+    check_ndim(w, "w", (1, 2), "(k,) or (kh, kw)")
+    check_finite(w, "w")
+    shape = (input_shape,) if np.ndim(input_shape) == 0 else tuple(input_shape)
+    if len(shape) != w.ndim:
+        raise ValueError(f"input_shape must have {w.ndim} entries to match the {w.ndim}-D "
+                         f"kernel w, got {describe(input_shape)}")
+    kernel = w.reshape((1,) * (2 - w.ndim) + w.shape)  # a 1-D kernel is one row
+    height, width = check_pair((1,) * (2 - w.ndim) + shape, "input_shape", 1)
+    _check_kernel_fits((height, width), kernel.shape, (1, 1))
+    out_h, out_w = height - kernel.shape[0] + 1, width - kernel.shape[1] + 1
+    matrix = np.zeros((out_h * out_w, height * width), dtype=kernel.dtype)
+    out_rows = np.arange(out_h * out_w)
+    i, j = np.divmod(out_rows, out_w)  # the output pixel of each matrix row
+    for u in range(kernel.shape[0]):
+        for v in range(kernel.shape[1]):
+            matrix[out_rows, (i + u) * width + j + v] = kernel[u, v]
+    return matrix
+
+
+def fft_convolve2d(x, w, mode="full"):
+    """True 2-D convolution through the Fourier transform, as ``scipy.signal.fftconvolve``.
+
+    Convolution is a product of spectra: ``x * w = IFFT(FFT(x) . FFT(w))`` once
+    both are zero-padded to the full size ``(H + kh - 1, W + kw - 1)``. It costs
+    O(HW log HW) whatever the kernel size, so it pays off for large kernels.
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor, shape (H, W)
+    w : array_like, shape (kh, kw)
+    mode : {'full', 'same', 'valid'}
+        Centred as :func:`convolve2d` centres them.
+
+    Returns
+    -------
+    out : same type and float dtype as ``x``
+
+    Examples
+    --------
+    >>> fft_convolve2d(np.eye(2), [[1, 2], [3, 4]]).round(6)
+    array([[1., 2., 0.],
+           [3., 5., 2.],
+           [0., 3., 4.]])
+    """
+    check_choice(mode, "mode", MODES)
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (2,), "(H, W)")
+    w = _like(w, x, "w")
+    check_ndim(w, "w", (2,), "(kh, kw)")
+    (top, bottom), (left, right) = resolve_padding(mode, w.shape)
+    _check_kernel_fits((x.shape[0] + top + bottom, x.shape[1] + left + right), w.shape, (1, 1))
+    size = (x.shape[0] + w.shape[0] - 1, x.shape[1] + w.shape[1] - 1)
+    fft = import_torch().fft if is_tensor(x) else np.fft
+    full = fft.irfft2(fft.rfft2(x, s=size) * fft.rfft2(w, s=size), s=size)
+    # convolve2d's centring: the padding "same" puts top/left is resolve_padding's bottom/right
+    first_h, first_w = w.shape[0] - 1 - bottom, w.shape[1] - 1 - right
+    out_h = x.shape[0] + top + bottom - w.shape[0] + 1
+    out_w = x.shape[1] + left + right - w.shape[1] + 1
+    return full[first_h:first_h + out_h, first_w:first_w + out_w]
+
+
+def _like(value, x, name):
+    """``value`` as a finite array of the same kind (NumPy or tensor, dtype, device) as ``x``."""
+    if is_tensor(x):
+        torch = import_torch()
+        if not is_tensor(value):
+            value = torch.as_tensor(as_float_array(value, name))
+        value = value.to(device=x.device, dtype=x.dtype)
+    else:
+        if is_tensor(value):
+            value = value.detach().cpu().numpy()
+        value = as_float_array(value, name).astype(x.dtype, copy=False)
+    check_finite(value, name)
+    return value
+
+
+def _check_channels(x, w, b, groups):
+    """Channels of x, filters of w and length of b must agree (with ``groups``)."""
+    channels, kernels = x.shape[1], w.shape[0]
+    if channels % groups:
+        raise ValueError(f"groups must divide the {channels} input channels of x, got groups={groups}")
+    if kernels % groups:
+        raise ValueError(f"groups must divide the {kernels} filters of w (w.shape[0]), "
+                         f"got groups={groups}")
+    if w.shape[1] * groups != channels:
+        raise ValueError(
+            f"w must have C/groups = {channels // groups} input channels (w.shape[1]) for the "
+            f"{channels} channels of x with groups={groups}, got {describe(w)}")
+    if b is not None and tuple(b.shape) != (kernels,):
+        raise ValueError(f"b must hold one bias per filter, shape ({kernels},), got {describe(b)}")
+
+
+def _check_kernel_fits(padded_shape, kernel_shape, dilation):
+    """The (dilated) kernel must fit inside the padded input at least once."""
+    (kh, kw), (dh, dw) = kernel_shape[-2:], dilation
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    height, width = padded_shape[-2:]
+    if span_h > height or span_w > width:
+        dilated = f" ({span_h}x{span_w} with dilation {dilation})" if (dh, dw) != (1, 1) else ""
+        raise ValueError(f"w's kernel of size {kh}x{kw}{dilated} is larger than the padded "
+                         f"input of size {height}x{width}: pad more or use a smaller kernel")
+
+
+def _correlate(xp, w, b, stride, dilation, groups, impl):
+    """Valid cross-correlation of a padded (N, C, H, W) batch: route to torch, naive or fast."""
+    if is_tensor(xp):
+        import torch.nn.functional as F
+
+        return F.conv2d(xp, w, b, stride=stride, dilation=dilation, groups=groups)
+    core = _correlate_naive if impl == "naive" else _correlate_fast
+    out = core(xp, w, stride, dilation, groups)
+    if b is not None:
+        out += b[:, None, None]
+    return out
+
+
+def _output_size(xp, w, stride, dilation):
+    """``floor((H_padded - d(F-1) - 1) / S) + 1`` for both axes."""
+    return tuple((size - d * (k - 1) - 1) // s + 1
+                 for size, k, s, d in zip(xp.shape[-2:], w.shape[-2:], stride, dilation))
+
+
+def _correlate_naive(xp, w, stride, dilation, groups):
+    """The lecture formula, one output pixel at a time.
+
+    ``out[n, k, i, j] = sum_c sum_u sum_v xp[n, c, i*sh + u*dh, j*sw + v*dw] * w[k, c, u, v]``
+    over the channels ``c`` of filter k's group.
+    """
+    (sh, sw), (dh, dw) = stride, dilation
+    kernels, group_channels, kh, kw = w.shape
+    out_h, out_w = _output_size(xp, w, stride, dilation)
+    out = np.zeros((xp.shape[0], kernels, out_h, out_w), dtype=xp.dtype)
+    for n in range(xp.shape[0]):
+        for k in range(kernels):
+            first = k // (kernels // groups) * group_channels  # first channel of k's group
+            channels = xp[n, first:first + group_channels]
+            for i in range(out_h):
+                for j in range(out_w):
+                    window = channels[:, i * sh:i * sh + dh * (kh - 1) + 1:dh,
+                                      j * sw:j * sw + dw * (kw - 1) + 1:dw]
+                    out[n, k, i, j] = np.sum(window * w[k])
+    return out
+
+
+def _correlate_fast(xp, w, stride, dilation, groups):
+    """im2col and one matrix product per chunk of images.
+
+    Each input channel (split into ``sh * sw`` stride phases) is stored flat
+    with rows of length ``row``. Then every kernel tap ``(u, v)`` reads one
+    contiguous slice of it, so the column matrix is built from long, fast
+    copies; the product yields rows of length ``row`` of which the first
+    ``W_out`` are the output (the rest straddle two image rows and are cut off).
+    """
+    n_images, channels = xp.shape[:2]
+    kernels, group_channels, kh, kw = w.shape
+    out_h, out_w = _output_size(xp, w, stride, dilation)
+    if kh == kw == 1:
+        return _pointwise(xp[:, :, ::stride[0], ::stride[1]], w, groups)
+    phases, row = _flat_phases(xp, stride)
+    starts = [_tap_start(u, v, stride, dilation, row) for u in range(kh) for v in range(kw)]
+    span = out_h * row
+    rows = group_channels * kh * kw
+    weights = w.reshape(groups, kernels // groups, rows)
+    out = np.empty((n_images, groups, kernels // groups, span), dtype=xp.dtype)
+    chunk = max(1, min(n_images, _CHUNK_BYTES // (channels * rows * span * xp.itemsize)))
+    cols = np.empty((chunk, channels, kh * kw, span), dtype=xp.dtype)
+    for first in range(0, n_images, chunk):
+        count = min(chunk, n_images - first)
+        for tap, (a, c, start) in enumerate(starts):
+            cols[:count, :, tap] = phases[a, c, first:first + count, :, start:start + span]
+        np.matmul(weights, cols[:count].reshape(count, groups, rows, span),
+                  out=out[first:first + count])
+    out = out.reshape(n_images, kernels, out_h, row)
+    return out if row == out_w else np.ascontiguousarray(out[..., :out_w])
+
+
+def _pointwise(x, w, groups):
+    """A 1x1 convolution is a plain matrix product over the channels, image by image."""
+    n_images, channels, height, width = x.shape
+    kernels = w.shape[0]
+    weights = w.reshape(groups, kernels // groups, channels // groups)
+    pixels = np.ascontiguousarray(x).reshape(n_images, groups, channels // groups, height * width)
+    return np.matmul(weights, pixels).reshape(n_images, kernels, height, width)
+
+
+def _flat_phases(xp, stride):
+    """Split the padded batch into its stride phases, each flattened with one spare row.
+
+    ``phases[a, c, n, ch]`` holds ``xp[n, ch, a::sh, c::sw]`` row by row; rows
+    are ``ceil(W / sw)`` long. The spare zero row lets the last tap read a full slice.
+    """
+    (sh, sw), (height, width) = stride, xp.shape[-2:]
+    rows, row = -(-height // sh), -(-width // sw)
+    phases = np.zeros((sh, sw) + xp.shape[:2] + (rows + 1, row), dtype=xp.dtype)
+    for a in range(sh):
+        for c in range(sw):
+            phase = xp[:, :, a::sh, c::sw]
+            phases[a, c, :, :, :phase.shape[2], :phase.shape[3]] = phase
+    return phases.reshape((sh, sw) + xp.shape[:2] + (-1,)), row
+
+
+def _tap_start(u, v, stride, dilation, row):
+    """Phase and flat offset where kernel tap ``(u, v)`` starts reading."""
+    (sh, sw), (dh, dw) = stride, dilation
+    return (u * dh % sh, v * dw % sw, (u * dh // sh) * row + v * dw // sw)
