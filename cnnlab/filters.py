@@ -9,9 +9,11 @@ mirrored first), so their Sobel ``fx = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]``
 gives ``+df/dx`` (x to the right) and ``fy`` gives ``+df/dy`` (y down, the row
 direction of an image). :func:`sobel_gradients` keeps that meaning: it
 correlates with the mirrored masks, which is the convolution with the masks.
-``scipy.ndimage.sobel(image, axis=1)`` and ``axis=0`` give the same numbers;
-``skimage.filters.sobel_v`` / ``sobel_h`` divide by 4 and (``sobel_h``) flip
-the sign of ``fy``; ``skimage.filters.sobel`` returns ``sqrt((gx^2 + gy^2)/2)/4``.
+``scipy.ndimage.sobel(image, axis=1)`` and ``axis=0`` give the same numbers
+(SciPy correlates with ``[-1, 0, 1]``, the mirrored mask); ``skimage.filters.sobel_v``
+and ``sobel_h`` give the same signs divided by 4, and ``skimage.filters.sobel``
+returns ``sqrt((gx^2 + gy^2)/2)/4``, i.e. :func:`gradient_magnitude` ``/ (4 sqrt 2)``.
+Correlating with the notes' masks directly (as a CNN layer would) flips both signs.
 
 Border: the gradient functions pad with ``boundary="symmetric"`` by default
 (the border pixel repeated: ``2 1 | 1 2 3 | 3 2``), the default of
