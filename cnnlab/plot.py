@@ -77,8 +77,7 @@ class MatrixArtist:
         ax.add_patch(self.highlight)
         self.color = color
         self.texts = []
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_axis_off()  # no ticks, no frame: less to draw on every update
         self.set_data(a)
 
     def set_data(self, a, clim=None):
@@ -135,10 +134,11 @@ class MatrixArtist:
 
     def mark(self, mask):
         """Color the cells where the boolean ``mask`` is True (None clears)."""
-        rgba = np.zeros(self.data.shape + (4,))
+        self.overlay.set_visible(mask is not None)
         if mask is not None:
+            rgba = np.zeros(self.data.shape + (4,))
             rgba[np.asarray(mask, dtype=bool)] = (1.0, 0.55, 0.0, 0.5)
-        self.overlay.set_data(rgba)
+            self.overlay.set_data(rgba)
 
 
 def show_matrix(a, ax=None, window=None, *, title=None, cmap="Blues", fmt=".2g", annotate=True,

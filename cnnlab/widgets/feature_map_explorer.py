@@ -1,0 +1,172 @@
+"""FeatureMapExplorer: what each layer of a torch model makes of an input, and its filters.
+
+The feature maps come from :func:`cnnlab.models.activations`. Without a model
+the explorer builds a small one whose first layer holds the lecture's edge
+filters (Sobel x and y, Laplace, the vertical edge detector of the notes), so
+that the first feature maps are edge maps a student can predict.
+"""
+
+import numpy as np
+
+from ._base import Explorer, vbox_with_title
+from ._inputs import downsample
+
+GRID = 8  # feature maps shown at a time
+
+
+def edge_filter_bank():
+    """The lecture's edge filters as a (4, 1, 3, 3) weight array: Sobel x, Sobel y, Laplace, vertical edge."""
+    from cnnlab import filters
+
+    fx, fy = filters.sobel_kernels()
+    bank = [fx, fy, filters.laplace_kernel(), filters.vertical_edge_kernel()]
+    return np.stack([np.asarray(k, dtype=np.float32) for k in bank])[:, None]
+
+
+def lecture_edge_model(seed=0):
+    """conv(edge filters) -> ReLU -> max pool -> conv(4 -> 8, seeded) -> ReLU -> max pool."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(seed)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1, bias=False), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    )
+    with torch.no_grad():
+        model[0].weight.copy_(torch.from_numpy(edge_filter_bank()))
+    return model.eval()
+
+
+def _default_inputs():
+    from cnnlab.datasets import draw_shape, sample_image
+
+    return {
+        "camera 64x64": lambda: downsample(sample_image("camera"), 64)[None],
+        "coins 64x64": lambda: downsample(sample_image("coins"), 64)[None],
+        "cross (synthetic)": lambda: np.asarray(draw_shape("cross", size=64, extent=31), dtype=float)[None],
+    }
+
+
+class FeatureMapExplorer(Explorer):
+    """Feature maps per layer and channel of a torch model, and the filters behind them.
+
+    Parameters
+    ----------
+    model : torch.nn.Module, optional
+        Default :func:`lecture_edge_model`.
+    x : array_like, shape (C, H, W) or (H, W), optional
+        One input; default a choice of sample images.
+
+    Controls: ``input`` (when no ``x`` is given), ``layer``, ``channel``.
+    Read back: ``maps`` (layer name -> (C, H, W) array), ``feature_maps``
+    (the chosen layer's), ``filters`` (the first conv layer's weights).
+
+    Examples
+    --------
+    >>> explorer = FeatureMapExplorer()
+    >>> explorer.layer.value, explorer.feature_maps.shape
+    ('0', (4, 64, 64))
+    """
+
+    title = "Feature map explorer"
+
+    def __init__(self, model=None, x=None):
+        import ipywidgets as W
+
+        self.model = lecture_edge_model() if model is None else model
+        self.inputs = _default_inputs() if x is None else {"given input": lambda: np.asarray(x, dtype=float)}
+        self.input = W.Dropdown(options=list(self.inputs), description="input")
+        self.layer = W.Dropdown(description="layer")
+        self.channel = W.IntSlider(0, min=0, max=0, description="channel")
+        self.info = W.HTML()
+        self._syncing = False
+        self.filters = self._first_conv_weights()
+        self._build_figure()
+        self._observe([self.input], self.update)
+        self._observe([self.layer, self.channel], self._show_layer)
+        self.update()
+        self._freeze_layout()
+        controls = W.HBox([self.input, self.layer, self.channel])
+        self.widget = vbox_with_title(self.title, controls, self.canvas, self.info)
+
+    def _first_conv_weights(self):
+        conv = next(iter(self._convs_up_to(None)), None)
+        return None if conv is None else conv.weight.detach().cpu().numpy()
+
+    def _convs_up_to(self, name):
+        """The Conv2d layers in order, up to and including layer ``name`` (all when None)."""
+        import torch
+
+        convs = []
+        for layer_name, module in self.model.named_modules():
+            if isinstance(module, torch.nn.Conv2d):
+                convs.append(module)
+            if layer_name == name:
+                break
+        return convs
+
+    def _build_figure(self):
+        self.figure = self._new_figure(11, 3.6)
+        grid = self.figure.add_gridspec(2, 2 + GRID // 2)
+        self.input_image = self.figure.add_subplot(grid[:, :2]).imshow(np.zeros((2, 2)), cmap="gray")
+        self.map_images = []
+        for index in range(GRID):
+            ax = self.figure.add_subplot(grid[index // (GRID // 2), 2 + index % (GRID // 2)])
+            ax.set_axis_off()
+            self.map_images.append(ax.imshow(np.zeros((2, 2)), cmap="viridis"))
+        self.input_image.axes.set_axis_off()
+
+    def update(self):
+        """Run the model on the chosen input; keep the chosen layer where possible."""
+        from cnnlab.models import activations
+
+        image = self.inputs[self.input.value]()
+        self.x = image[None] if image.ndim == 2 else image
+        self.maps = {name: out[0] for name, out in activations(self.model, self.x[None]).items()
+                     if np.ndim(out) == 4}
+        self.input_image.set_data(self.x.mean(axis=0) if self.x.shape[0] == 3 else self.x[0])
+        self.input_image.set_clim(float(self.x.min()), float(self.x.max()))
+        self.input_image.axes.set_title("input", fontsize=9)
+        keep = self.layer.value if self.layer.value in self.maps else None
+        self._syncing = True  # the new options fire change events before the value is right
+        self.layer.options = list(self.maps)
+        self.layer.value = keep or next(iter(self.maps))
+        self._syncing = False
+        self._show_layer()
+
+    def _show_layer(self):
+        """Show up to eight channels of the chosen layer, starting at the page of ``channel``."""
+        if self._syncing:
+            return
+        self.feature_maps = np.asarray(self.maps[self.layer.value])
+        channels = self.feature_maps.shape[0]
+        self.channel.max = channels - 1
+        start = (min(self.channel.value, channels - 1) // GRID) * GRID
+        for offset, image in enumerate(self.map_images):
+            c = start + offset
+            image.axes.set_visible(c < channels)
+            if c < channels:
+                fmap = self.feature_maps[c]
+                image.set_data(fmap)
+                image.set_extent((-0.5, fmap.shape[1] - 0.5, fmap.shape[0] - 0.5, -0.5))
+                image.set_clim(float(fmap.min()), float(fmap.max()) + 1e-12)
+                chosen = c == self.channel.value
+                image.axes.set_title(f"{'▶ ' if chosen else ''}ch {c}", fontsize=8,
+                                     color="tab:red" if chosen else "black")
+        self.selected_map = self.feature_maps[self.channel.value]
+        self.info.value = self._describe_filter()
+        self.redraw()
+
+    def _describe_filter(self):
+        """The filter behind the chosen channel (of the last conv layer up to here) as a small table."""
+        name = self.layer.value
+        shape = "×".join(map(str, self.feature_maps.shape))
+        text = f"layer <b>{name}</b> ({type(dict(self.model.named_modules())[name]).__name__}), maps {shape}"
+        convs = self._convs_up_to(name)
+        if convs and self.channel.value < convs[-1].out_channels:
+            self.filter = convs[-1].weight.detach().cpu().numpy()[self.channel.value]
+            rows = "".join("<tr>" + "".join(f"<td>{v:.3g}</td>" for v in row) + "</tr>" for row in self.filter[0])
+            text += (f"<br>filter of channel {self.channel.value} ({self.filter.shape[0]} input channel(s), "
+                     f"the first shown): <table>{rows}</table>")
+        return text
