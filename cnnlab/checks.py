@@ -1,0 +1,381 @@
+"""Self-checks for notebook exercises: say what is wrong, never what the answer is.
+
+Every check raises ``AssertionError`` with a message a student can act on
+(wrong type, wrong shape with the expected shape, wrong dtype, NaN, a result
+that is transposed, equals the correlation with the flipped kernel, is off by
+one in size, or differs only at the border) and never prints the expected
+values.  :func:`forbid_calls` rejects a solution that simply calls a library's
+implementation of the operation the exercise asks for.
+
+Examples
+--------
+>>> import numpy as np
+>>> check_close(np.ones((3, 3)), np.ones((3, 3)))
+>>> check_close(np.ones((4, 4)), np.ones((3, 3)), name="conv(x, w)")
+Traceback (most recent call last):
+...
+AssertionError: conv(x, w) has the wrong shape: got (4, 4), expected (3, 3). Off by one in the output size: the valid output is N-K+1 per axis.
+"""
+
+import sys
+from importlib import import_module
+from types import ModuleType
+
+import numpy as np
+
+from ._backend import is_tensor
+from ._validate import describe
+
+_KINDS = {"float": "f", "int": "iu", "bool": "b", "complex": "c"}
+
+
+def check_type(value, expected, name="your result"):
+    """Raise ``AssertionError`` unless ``value`` is an instance of ``expected``.
+
+    Parameters
+    ----------
+    value : object
+        The student's answer.
+    expected : type or tuple of types
+        What it must be.
+    name : str
+        How the message refers to the answer.
+
+    Examples
+    --------
+    >>> check_type([1, 2], np.ndarray, "pad(x)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: pad(x) has the wrong type: got list, expected ndarray. Did you return the right variable?
+    """
+    if not isinstance(value, expected):
+        names = " or ".join(t.__name__ for t in np.atleast_1d(np.array(expected, dtype=object)))
+        raise AssertionError(f"{name} has the wrong type: got {type(value).__name__}, expected {names}. "
+                             "Did you return the right variable?")
+
+
+def check_shape(value, shape, name="your result"):
+    """Raise ``AssertionError`` unless ``value.shape == shape``, with a hint for the usual slips.
+
+    The hints: a transposed result (axes reversed), an output one element too
+    large or too small per axis (valid size is N-K+1), or a missing/extra axis.
+
+    Examples
+    --------
+    >>> check_shape(np.zeros((5, 3)), (3, 5))
+    Traceback (most recent call last):
+    ...
+    AssertionError: your result has the wrong shape: got (5, 3), expected (3, 5). Its axes are in the wrong order (transposed?).
+    """
+    actual, shape = tuple(np.shape(value)), tuple(shape)
+    if actual == shape:
+        return
+    raise AssertionError(f"{name} has the wrong shape: got {actual}, expected {shape}.{_shape_hint(actual, shape)}")
+
+
+def _shape_hint(actual, shape):
+    if len(actual) != len(shape):
+        return f" It has {len(actual)} axes instead of {len(shape)}: check the layout (e.g. (N, C, H, W))."
+    if sorted(actual) == sorted(shape):
+        return " Its axes are in the wrong order (transposed?)."
+    diffs = {a - s for a, s in zip(actual, shape) if a != s}
+    if diffs <= {1, -1}:
+        return " Off by one in the output size: the valid output is N-K+1 per axis."
+    return ""
+
+
+def check_dtype(value, kind, name="your result"):
+    """Raise ``AssertionError`` unless ``value``'s dtype is of ``kind``.
+
+    Parameters
+    ----------
+    kind : {'float', 'int', 'bool', 'complex'}
+        The expected kind of numbers.
+
+    Examples
+    --------
+    >>> check_dtype(np.array([1, 2]), "float", "blur(x)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: blur(x) has dtype int64, expected float numbers. Integer arithmetic truncates: compute in float.
+    """
+    dtype = np.asarray(value).dtype
+    if dtype.kind not in _KINDS[kind]:
+        hint = " Integer arithmetic truncates: compute in float." if kind == "float" else ""
+        raise AssertionError(f"{name} has dtype {dtype}, expected {kind} numbers.{hint}")
+
+
+def check_finite(value, name="your result"):
+    """Raise ``AssertionError`` if ``value`` holds NaN or infinity.
+
+    Examples
+    --------
+    >>> check_finite(np.array([1.0, np.nan]), "mean_kernel(3)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: mean_kernel(3) contains NaN or inf (1 of 2 values). Look for a division by zero or an uninitialised array (np.empty).
+    """
+    array = _as_numpy(value)
+    bad = int(np.size(array) - np.isfinite(array).sum())
+    if bad:
+        raise AssertionError(f"{name} contains NaN or inf ({bad} of {array.size} values). "
+                             "Look for a division by zero or an uninitialised array (np.empty).")
+
+
+def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, flipped=None):
+    """Compare an array answer with the expected one; explain the first thing that is wrong.
+
+    Checks, in order: type (array or tensor), shape, NaN, then values.  When the
+    values differ it tells whether the result is the transpose of the expected
+    one, equals ``flipped`` (the same operation with the kernel flipped), or
+    differs only on the border (a padding-mode slip).  Expected values are
+    never printed.
+
+    Parameters
+    ----------
+    actual : array_like
+        The student's answer (NumPy array or torch tensor).
+    expected : array_like
+        The reference answer.
+    name : str
+        How the message refers to the answer, e.g. ``"correlate(x, w)"``.
+    rtol, atol : float
+        Tolerances as in ``np.allclose``.
+    flipped : array_like, optional
+        The result of the same operation with a flipped kernel (correlation
+        instead of convolution or the other way round).
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(3, 3)
+    >>> check_close(x.T, x)
+    Traceback (most recent call last):
+    ...
+    AssertionError: your result has the right shape but wrong values: it is the transpose of the expected result. Check which axis is rows (H) and which is columns (W).
+    """
+    if not (isinstance(actual, np.ndarray) or is_tensor(actual)):
+        check_type(actual, np.ndarray, name)
+    actual, expected = _as_numpy(actual), _as_numpy(expected)
+    check_shape(actual, expected.shape, name)
+    check_finite(actual, name)
+    if np.allclose(actual, expected, rtol=rtol, atol=atol):
+        return
+    wrong = f"{name} has the right shape but wrong values"
+    if flipped is not None and np.allclose(actual, _as_numpy(flipped), rtol=rtol, atol=atol):
+        raise AssertionError(f"{wrong}: it equals the result with the flipped kernel. Did you flip the kernel "
+                             "where you should not (correlation), or forget to flip it (convolution)?")
+    if actual.ndim >= 2 and actual.shape[-1] == actual.shape[-2] and np.allclose(
+            np.swapaxes(actual, -1, -2), expected, rtol=rtol, atol=atol):
+        raise AssertionError(f"{wrong}: it is the transpose of the expected result. "
+                             "Check which axis is rows (H) and which is columns (W).")
+    if _only_border_differs(actual, expected, rtol, atol):
+        raise AssertionError(f"{wrong}: the inside is right but the border values differ. "
+                             "Check the padding mode (zeros, reflect, symmetric, replicate, circular).")
+    share = np.mean(~np.isclose(actual, expected, rtol=rtol, atol=atol))
+    raise AssertionError(f"{wrong}: {share:.0%} of the values differ.")
+
+
+def _only_border_differs(actual, expected, rtol, atol):
+    if actual.ndim < 2 or min(actual.shape[-2:]) < 3:
+        return False
+    inside = (..., slice(1, -1), slice(1, -1))
+    return bool(np.allclose(actual[inside], expected[inside], rtol=rtol, atol=atol))
+
+
+def check_output_size(actual, n, k, *, padding=0, stride=1, name="your output size"):
+    """Check an answer for the output size floor((N + 2P - K) / S) + 1 along one axis.
+
+    Examples
+    --------
+    >>> check_output_size(5, 7, 3)
+    >>> check_output_size(4, 5, 3)
+    Traceback (most recent call last):
+    ...
+    AssertionError: your output size is off by one: the valid output is N-K+1 (with padding P and stride S: floor((N + 2P - K) / S) + 1).
+    """
+    expected = (n + 2 * padding - k) // stride + 1
+    if not isinstance(actual, (int, np.integer)) or isinstance(actual, bool):
+        raise AssertionError(f"{name} must be an int, got {describe(actual)}. Sizes are whole numbers: use // .")
+    if actual == expected:
+        return
+    if abs(actual - expected) == 1:
+        raise AssertionError(f"{name} is off by one: the valid output is N-K+1 "
+                             "(with padding P and stride S: floor((N + 2P - K) / S) + 1).")
+    raise AssertionError(f"{name} is wrong: use floor((N + 2P - K) / S) + 1.")
+
+
+def check_correlation(actual, x, w, *, mode="valid", convolve=False, name="your result"):
+    """Check a 2-D correlation (or, with ``convolve=True``, convolution) of ``x`` with ``w``.
+
+    The reference is SciPy's ``correlate2d`` / ``convolve2d`` with the same
+    ``mode``; a result equal to the other operation gets the flipped-kernel hint.
+
+    Examples
+    --------
+    >>> x, w = np.arange(16.0).reshape(4, 4), np.array([[1.0, 0.0], [0.0, -1.0]])
+    >>> from scipy.signal import convolve2d
+    >>> check_correlation(convolve2d(x, w, mode="valid"), x, w)
+    Traceback (most recent call last):
+    ...
+    AssertionError: your result has the right shape but wrong values: it equals the result with the flipped kernel. Did you flip the kernel where you should not (correlation), or forget to flip it (convolution)?
+    """
+    from scipy import signal
+
+    x, w = _as_numpy(x), _as_numpy(w)
+    correlation = signal.correlate2d(x, w, mode=mode)
+    convolution = signal.convolve2d(x, w, mode=mode)
+    expected, other = (convolution, correlation) if convolve else (correlation, convolution)
+    flipped = None if np.allclose(expected, other) else other
+    check_close(actual, expected, name, flipped=flipped)
+
+
+def _as_numpy(value):
+    if is_tensor(value):
+        return value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def forbid_calls(func, forbidden, *, args=None, kwargs=None):
+    """Reject a solution that calls a library implementation instead of implementing it.
+
+    Two looks: the code of ``func`` (and of functions nested in it) is
+    inspected for names that resolve, through its globals, closures and
+    modules, to a forbidden function; and, when ``args`` is given, ``func`` is
+    called with a profiler that catches forbidden calls made indirectly.
+
+    Parameters
+    ----------
+    func : callable
+        The student's function.
+    forbidden : list of callable or str
+        The functions it may not use, as objects or dotted names such as
+        ``"scipy.signal.correlate2d"`` or ``"torch.nn.functional.conv2d"``.
+    args, kwargs : tuple, dict, optional
+        When given, call ``func(*args, **kwargs)`` under watch.
+
+    Returns
+    -------
+    object
+        ``func(*args, **kwargs)`` when ``args`` is given, else ``None``.
+
+    Examples
+    --------
+    >>> from scipy.signal import correlate2d
+    >>> def my_correlate(x, w):
+    ...     return correlate2d(x, w, mode="valid")
+    >>> forbid_calls(my_correlate, ["scipy.signal.correlate2d"])
+    Traceback (most recent call last):
+    ...
+    AssertionError: my_correlate calls scipy.signal.correlate2d: this exercise asks you to implement the operation yourself (loops or NumPy), not to call a library's version of it.
+    >>> forbid_calls(lambda x: x * 2, ["scipy.signal.correlate2d"], args=(3,))
+    6
+    """
+    targets = _resolve_all(forbidden)
+    found = _static_uses(func, targets)
+    if found:
+        raise AssertionError(_forbidden_message(func, found))
+    if args is None:
+        return None
+    return _call_watched(func, targets, tuple(args), dict(kwargs or {}))
+
+
+def _forbidden_message(func, name):
+    label = getattr(func, "__name__", "your function")
+    return (f"{label} calls {name}: this exercise asks you to implement the operation yourself "
+            "(loops or NumPy), not to call a library's version of it.")
+
+
+def _resolve_all(forbidden):
+    targets = {}
+    for item in forbidden:
+        if isinstance(item, str):
+            targets[item] = _resolve(item)
+        else:
+            targets[f"{getattr(item, '__module__', '?')}.{getattr(item, '__qualname__', item)}"] = item
+    return targets
+
+
+def _resolve(dotted):
+    module_name, _, attr = dotted.rpartition(".")
+    if module_name.split(".")[0] not in sys.modules:
+        return None  # never imported, so it cannot have been called; matched by name below
+    try:
+        return getattr(import_module(module_name), attr)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _matches(obj, targets):
+    for name, target in targets.items():
+        if target is not None and obj is target:
+            return name
+        code = getattr(obj, "__code__", None)
+        if target is not None and code is not None and code is getattr(target, "__code__", False):
+            return name
+    return None
+
+
+def _code_objects(code):
+    yield code
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            yield from _code_objects(const)
+
+
+def _static_uses(func, targets):
+    func = getattr(func, "__func__", func)
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return _matches(func, targets)
+    names = {n for c in _code_objects(code) for n in (*c.co_names, *c.co_freevars)}
+    scope = dict(getattr(func, "__globals__", {}))
+    for cell_name, cell in zip(code.co_freevars, func.__closure__ or ()):
+        try:
+            scope[cell_name] = cell.cell_contents
+        except ValueError:
+            continue
+    roots = [scope[n] for n in names if n in scope]
+    return _search(roots, names, targets, depth=3)
+
+
+def _search(roots, names, targets, depth):
+    """Follow attribute chains spelled by ``names`` (``signal.correlate2d``) from ``roots`` through modules."""
+    level, seen = list(roots), set()
+    for _ in range(depth + 1):
+        found = next(filter(None, (_matches(obj, targets) for obj in level)), None)
+        if found:
+            return found
+        modules = [obj for obj in level if isinstance(obj, ModuleType) and id(obj) not in seen]
+        seen.update(id(module) for module in modules)
+        level = [getattr(module, n) for module in modules for n in names if hasattr(module, n)]
+    return None
+
+
+def _call_watched(func, targets, args, kwargs):
+    codes = {id(getattr(t, "__code__", None)): n for n, t in targets.items() if hasattr(t, "__code__")}
+    builtins = {id(t): n for n, t in targets.items() if t is not None and not hasattr(t, "__code__")}
+    by_name = {n for n, t in targets.items() if t is None}
+    hit = []
+
+    def profile(frame, event, arg):
+        if hit:
+            return
+        if event == "call":
+            qualified = f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name}"
+            name = codes.get(id(frame.f_code)) or (qualified if qualified in by_name else None)
+        elif event == "c_call":
+            name = builtins.get(id(arg))
+        else:
+            return
+        if name:
+            hit.append(name)
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        result = func(*args, **kwargs)
+    finally:
+        sys.setprofile(previous)
+    if hit:
+        raise AssertionError(_forbidden_message(func, hit[0]))
+    return result

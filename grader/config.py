@@ -1,0 +1,149 @@
+"""Where the course files are and how nbgrader is configured for them.
+
+One function, :func:`configure`, fills a traitlets config: the repository's
+``grader/nbgrader_config.py`` calls it, and so does the ``nbgrader_config.py``
+that :func:`write_course_config` puts into every grading workspace, so that the
+plain ``nbgrader`` CLI run inside a workspace behaves exactly like ``python -m grader``.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+COURSE_ID = "cnnlab"
+DEFAULT_COURSE_DIR = REPO_ROOT / "grading"
+DEFAULT_CELL_TIMEOUT = 60
+DEFAULT_MEMORY_MB = 2048
+
+_COURSE_CONFIG = '''\
+# Written by `python -m grader`: this grading workspace belongs to the course files below.
+# Edit grader/config.py in the repository, not this file.
+import sys
+sys.path.insert(0, {grader_root!r})
+from grader.config import configure
+
+configure(get_config(), source={source!r}, release={release!r}, course_dir={course_dir!r})
+'''
+
+
+def solutions_dir(repo_root):
+    """Return nbgrader's source directory, ``<repo_root>/solutions``.
+
+    Examples
+    --------
+    >>> solutions_dir("/course").as_posix()
+    '/course/solutions'
+    """
+    return Path(repo_root).resolve() / "solutions"
+
+
+def release_dir(repo_root):
+    """Return nbgrader's release directory, ``<repo_root>/notebooks``.
+
+    Examples
+    --------
+    >>> release_dir("/course").as_posix()
+    '/course/notebooks'
+    """
+    return Path(repo_root).resolve() / "notebooks"
+
+
+def gradebook_url(course_dir):
+    """Return the SQLite URL of the workspace's gradebook.
+
+    The busy timeout lets parallel graders wait for each other's short writes.
+
+    Examples
+    --------
+    >>> gradebook_url("/g")
+    'sqlite:////g/gradebook.db?timeout=120'
+    """
+    return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=120"
+
+
+def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_mb=None):
+    """Fill the traitlets config ``c`` for the cnnlab course.
+
+    Parameters
+    ----------
+    c : traitlets.config.Config
+        The config to update (``get_config()`` in a config file).
+    source, release : str or Path
+        Absolute source (solutions) and release (student notebooks) directories.
+    course_dir : str or Path, optional
+        The grading workspace (nbgrader's course root); the gradebook lives there.
+    cell_timeout : int, optional
+        Seconds one cell may run when autograding (default 60).
+    memory_mb : int, optional
+        Memory limit of a grading kernel in MiB (default 2048).
+
+    Returns
+    -------
+    traitlets.config.Config
+        ``c``, updated.
+
+    Examples
+    --------
+    >>> from traitlets.config import Config
+    >>> c = configure(Config(), source="/r/solutions", release="/r/notebooks")
+    >>> c.CourseDirectory.source_directory
+    '/r/solutions'
+    """
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+
+    from .preprocessors import GuardedExecute, HideHiddenTests
+
+    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.source_directory = str(source)
+    c.CourseDirectory.release_directory = str(release)
+    if course_dir is not None:
+        c.CourseDirectory.root = str(Path(course_dir).resolve())
+        c.CourseDirectory.db_url = gradebook_url(course_dir)
+    # nbgrader's own autograde pipeline with Execute swapped for GuardedExecute
+    c.Autograde.autograde_preprocessors = [
+        GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    c.GuardedExecute.timeout = int(cell_timeout or DEFAULT_CELL_TIMEOUT)
+    c.LimitedKernelManager.memory_mb = int(memory_mb or DEFAULT_MEMORY_MB)
+    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    return c
+
+
+def write_course_config(course_dir, *, source, release):
+    """Create the workspace ``course_dir`` with an ``nbgrader_config.py`` pointing at the course files.
+
+    Returns the workspace as an absolute ``Path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = write_course_config(tempfile.mkdtemp(), source="/r/solutions", release="/r/notebooks")
+    >>> "configure(get_config()" in (root / "nbgrader_config.py").read_text()
+    True
+    """
+    root = Path(course_dir).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    text = _COURSE_CONFIG.format(grader_root=str(REPO_ROOT), source=str(Path(source).resolve()),
+                                 release=str(Path(release).resolve()), course_dir=str(root))
+    path = root / "nbgrader_config.py"
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    return root
+
+
+def nbgrader_env():
+    """Return the environment for running nbgrader: the venv's bin first on PATH, grader importable.
+
+    Examples
+    --------
+    >>> nbgrader_env()["PATH"].split(os.pathsep)[0] == os.path.dirname(sys.executable)
+    True
+    """
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [str(REPO_ROOT), env.get("PYTHONPATH", "")] if p)
+    env.setdefault("MPLBACKEND", "Agg")
+    return env

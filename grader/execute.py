@@ -1,0 +1,180 @@
+"""The one place where a submission's code gets started, with its process limits.
+
+Two layers, both defined here so that a sandbox (bubblewrap) can wrap them in
+one spot:
+
+* the **kernel** that runs a student's notebook is started (by
+  :class:`grader.preprocessors.LimitedKernelManager`) with the command
+  :func:`kernel_command` builds, which prefixes
+  the kernelspec's command with ``python -m grader.execute --memory-mb N --``;
+  that small launcher (:func:`main`) sets the resource limits and ``exec``s the
+  kernel (this module imports nothing heavy, so the launcher starts fast);
+* the **grading process** for one submission (nbgrader's autograde for one
+  student) runs in a forked child under a :class:`Supervisor`, in its own
+  session, killed with its whole process tree when it passes the wall-clock
+  or memory limit.
+"""
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from dataclasses import dataclass
+
+KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits for grading one submission.
+
+    Attributes
+    ----------
+    cell_timeout : int
+        Seconds one cell may run before it is interrupted (nbgrader's ``Execute.timeout``).
+    wall_s : float
+        Seconds the whole submission (all its notebooks) may take.
+    memory_mb : int
+        Address-space limit of the kernel in MiB; the grading process tree is
+        killed when its resident memory passes this plus ``overhead_mb``.
+    overhead_mb : int
+        Memory allowed to nbgrader itself on top of the kernel's.
+
+    Examples
+    --------
+    >>> Limits(cell_timeout=5).wall_s
+    600.0
+    """
+
+    cell_timeout: int = 60
+    wall_s: float = 600.0
+    memory_mb: int = 2048
+    overhead_mb: int = 1024
+
+
+def kernel_command(command, memory_mb):
+    """Return the command that starts a grading kernel with its limits.
+
+    Parameters
+    ----------
+    command : list of str
+        The kernel's own command (from its kernelspec, templates filled in).
+    memory_mb : int
+        Address-space limit for the kernel, MiB.
+
+    Examples
+    --------
+    >>> kernel_command(["python", "-m", "ipykernel_launcher"], 512)[1:5]
+    ['-m', 'grader.execute', '--memory-mb', '512']
+    """
+    return [sys.executable, "-m", "grader.execute", "--memory-mb", str(int(memory_mb)), "--", *command]
+
+
+def apply_limits(memory_mb):
+    """Limit the current process: address space ``memory_mb`` MiB, no core dumps.
+
+    Examples
+    --------
+    >>> import subprocess
+    >>> code = "from grader.execute import apply_limits; apply_limits(300); bytearray(400 * 2**20)"
+    >>> subprocess.run([sys.executable, "-c", code], capture_output=True).returncode
+    1
+    """
+    size = int(memory_mb) * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def main(argv=None):
+    """Launcher: ``python -m grader.execute --memory-mb N -- CMD...`` limits itself, then execs CMD."""
+    parser = argparse.ArgumentParser(prog="python -m grader.execute", description=main.__doc__)
+    parser.add_argument("--memory-mb", type=int, required=True)
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("no command to run")
+    os.environ.update(KERNEL_ENV)
+    apply_limits(args.memory_mb)
+    os.execvp(command[0], command)
+
+
+def _run_in_session(target, args):
+    os.setsid()
+    target(*args)
+
+
+class Supervisor:
+    """Run ``target(*args)`` in a forked child (own session) under wall-clock and memory limits.
+
+    Poll it with :meth:`poll`; it returns ``None`` while running, then
+    ``"ok"``, ``"exit N"``, ``"wall-clock limit"`` or ``"memory limit"``.
+
+    Examples
+    --------
+    >>> sup = Supervisor(time.sleep, (30,), Limits(wall_s=0.5))
+    >>> while sup.poll() is None:
+    ...     time.sleep(0.1)
+    >>> sup.outcome
+    'wall-clock limit'
+    """
+
+    def __init__(self, target, args, limits):
+        self.limits = limits
+        self.outcome = None
+        self.started = time.monotonic()
+        self._process = multiprocessing.get_context("fork").Process(
+            target=_run_in_session, args=(target, args), daemon=False)
+        self._process.start()
+
+    @property
+    def elapsed(self):
+        """Seconds since the child started."""
+        return time.monotonic() - self.started
+
+    def poll(self):
+        """Return the outcome once the child has ended (killing it if over a limit), else ``None``."""
+        if self.outcome is not None:
+            return self.outcome
+        if not self._process.is_alive():
+            self._process.join()
+            code = self._process.exitcode
+            self.outcome = "ok" if code == 0 else f"exit {code}"
+        elif self.elapsed > self.limits.wall_s:
+            self.kill("wall-clock limit")
+        elif self._tree_rss_mb() > self.limits.memory_mb + self.limits.overhead_mb:
+            self.kill("memory limit")
+        return self.outcome
+
+    def kill(self, reason="killed"):
+        """Kill the child and everything it started; record ``reason`` as the outcome."""
+        import psutil
+
+        try:
+            tree = psutil.Process(self._process.pid)
+            processes = [tree, *tree.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            processes = []
+        for process in processes:
+            try:
+                process.kill()
+            except psutil.NoSuchProcess:
+                pass
+        self._process.join()
+        self.outcome = reason
+
+    def _tree_rss_mb(self):
+        import psutil
+
+        try:
+            tree = psutil.Process(self._process.pid)
+            processes = [tree, *tree.children(recursive=True)]
+            return sum(p.memory_info().rss for p in processes) / 2**20
+        except psutil.NoSuchProcess:
+            return 0.0
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Two small nbgrader preprocessors, wired in through config (see :mod:`grader.config`).
+
+* :class:`GuardedExecute` is nbgrader's ``Execute`` with three guards: kernels
+  start through :class:`LimitedKernelManager`, i.e. :func:`grader.execute.kernel_command` (limits),
+  a kernel that dies (crash, ``os._exit``) fails the cell it was running and
+  every later code cell instead of aborting the whole submission, and a cell's
+  output is capped while it runs (a cell that prints 100 MB keeps a note).
+* :class:`HideHiddenTests` runs before the feedback HTML is written: it removes
+  hidden-test regions from the test cells and cuts the tracebacks of their
+  failures down to the exception message (nbgrader issues #917, #1363).
+"""
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import ClearHiddenTests, Execute
+from traitlets import Integer
+
+from .execute import kernel_command
+
+KERNEL_DIED = "KernelDied"
+OUTPUT_LIMIT_NOTE = "\n[grader: output truncated, this cell printed more than {} characters]\n"
+HIDDEN_NOTE = "# (hidden tests are not shown in the feedback)"
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts every kernel through :func:`grader.execute.kernel_command`."""
+
+    memory_mb = Integer(2048, help="Address-space limit of a grading kernel, MiB.").tag(config=True)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        """Wrap the kernelspec's command in the limiting launcher."""
+        return kernel_command(super().format_kernel_cmd(extra_arguments), self.memory_mb)
+
+
+def _output_size(msg):
+    content = msg.get("content", {})
+    if msg.get("msg_type") == "stream":
+        return len(content.get("text", ""))
+    data = content.get("data", {})
+    return sum(len(str(value)) for value in data.values()) + len(str(content.get("traceback", "")))
+
+
+class GuardedExecute(Execute):
+    """nbgrader's ``Execute`` that survives dead kernels and floods of output."""
+
+    max_output_chars = Integer(
+        1_000_000, help="Characters of output kept per cell; the rest is dropped with a note."
+    ).tag(config=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
+        super().__init__(**kwargs)
+        self._died_in = None
+        self._output_chars = {}
+
+    def preprocess(self, nb, resources=None, km=None):
+        """Execute ``nb``; code cells after a kernel death get a ``KernelDied`` error."""
+        self._died_in = None
+        self._output_chars = {}
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        """Execute one cell, or fail it when the kernel has already died."""
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._died_in is not None:
+            cell.outputs = [_error(f"not run: the kernel died while running cell {self._died_in}")]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._died_in = index
+            self.log.warning("The kernel died while running cell %d", index)
+            cell.outputs.append(_error(
+                f"the kernel died while running this cell (crash, os._exit or memory limit)"))
+            return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep output until the cell has printed ``max_output_chars``, then one note."""
+        used = self._output_chars.get(cell_index, 0)
+        self._output_chars[cell_index] = used + _output_size(msg)
+        if self._output_chars[cell_index] <= self.max_output_chars or msg.get("msg_type") == "error":
+            return super().output(outs, msg, display_id, cell_index)
+        if used <= self.max_output_chars:
+            note = new_output("stream", name="stderr", text=OUTPUT_LIMIT_NOTE.format(self.max_output_chars))
+            outs.append(note)
+        return None
+
+
+def _error(message):
+    return new_output("error", ename=KERNEL_DIED, evalue=message, traceback=[f"{KERNEL_DIED}: {message}"])
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """Remove hidden-test source and the tracebacks that would quote it; keep the messages."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        """Strip one cell's hidden-test region; shorten its error outputs to ``ename: evalue``."""
+        if cell.cell_type != "code" or not self._remove_hidden_test_region(cell):
+            return cell, resources
+        cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_NOTE
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                message = output.evalue or "a hidden test failed"
+                output.traceback = [f"{output.ename}: {message}"]
+        return cell, resources

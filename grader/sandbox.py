@@ -1,0 +1,223 @@
+"""Run each submission's kernel isolated: bubblewrap on Linux, process limits everywhere.
+
+Student code is untrusted code run on the instructor's machine (nbgrader's FAQ:
+it "does not protect against unsafe code"). :class:`SandboxedKernelManager`
+is a drop-in ``KernelManager`` that nbgrader's ``Execute`` preprocessor uses
+through plain config (``Execute.kernel_manager_class``), so nothing of
+nbgrader is forked. Each kernel then runs
+
+- without network (its own network namespace; the grader talks to it over
+  Unix sockets, ZeroMQ's ``ipc`` transport, in a private directory),
+- in a private temporary copy of its submission's folder, the only writable
+  place besides a fresh ``/tmp``; the course files (``solutions/``), the other
+  submissions, the gradebook and the instructor's home are simply not there,
+- with the Python environment and cnnlab mounted read-only,
+- as an unprivileged user (when the grader runs as root), in its own PID
+  namespace, with limits on memory, CPU time, processes, file size and open
+  files.
+
+Where bubblewrap is missing or cannot create namespaces, the grader says so and
+falls back to the process limits alone, or refuses when the instructor asked
+for ``--sandbox required``.
+"""
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+
+from jupyter_client.manager import KernelManager
+from traitlets import Enum, Integer
+
+SANDBOX_MODES = ("auto", "required", "off")
+
+# The UID a sandboxed kernel runs as when the grader is root: unprivileged, and
+# one per worker slot so that one student's fork bomb cannot use up another's
+# process limit.
+SANDBOX_UID_BASE = 61000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one submission's kernel (see ``man prlimit``).
+
+    Examples
+    --------
+    >>> Limits(memory_mb=512).prlimit_args(own_user=True)[:3]
+    ['--data=536870912', '--cpu=600', '--fsize=67108864']
+    """
+
+    memory_mb: int = 3072
+    cpu_seconds: int = 600
+    processes: int = 512
+    file_size_mb: int = 64
+    open_files: int = 512
+
+    def prlimit_args(self, own_user):
+        """The ``prlimit`` options that impose these limits.
+
+        The process limit counts every process of the real user, so it is set
+        only when the kernel runs as a sandbox user of its own (``own_user``).
+        """
+        mib = 1024 * 1024
+        args = [f"--data={self.memory_mb * mib}", f"--cpu={self.cpu_seconds}",
+                f"--fsize={self.file_size_mb * mib}", f"--nofile={self.open_files}"]
+        return args + [f"--nproc={self.processes}"] if own_user else args
+
+
+@functools.lru_cache(maxsize=None)
+def bubblewrap_status():
+    """Return ``(usable, reason)``: can bubblewrap create a sandbox on this machine?
+
+    Examples
+    --------
+    >>> usable, reason = bubblewrap_status()
+    >>> isinstance(usable, bool) and isinstance(reason, str)
+    True
+    """
+    if not sys.platform.startswith("linux"):
+        return False, f"bubblewrap needs Linux; this is {sys.platform}"
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    probe = subprocess.run(
+        [bwrap, "--unshare-all", "--ro-bind", "/", "/", "true"],
+        capture_output=True, text=True, timeout=30,
+    )
+    if probe.returncode != 0:
+        return False, f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}"
+    return True, "bubblewrap sandbox"
+
+
+def _system_dirs():
+    """Read-only system folders a Python kernel needs (only those that exist)."""
+    return [d for d in ("/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc") if os.path.isdir(d)]
+
+
+def _python_dirs():
+    """The interpreter, the virtual environment and the cnnlab package, resolved through links."""
+    import cnnlab
+
+    dirs = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
+            os.path.dirname(os.path.realpath(cnnlab.__file__))}
+    return sorted(dirs)
+
+
+def bwrap_args(workdir, private_dir, mount_point, user_namespace):
+    """The bubblewrap command line that isolates one kernel.
+
+    ``workdir`` (a private copy of the submission) appears at ``mount_point``
+    (the submission's own path, so relative paths behave), ``private_dir``
+    holds the connection file and sockets; nothing else is writable. A grader
+    running as root skips the user namespace: the kernel then drops to a real
+    unprivileged UID inside, which the process limit can count.
+    """
+    namespaces = ["--unshare-all"] if user_namespace else [
+        "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    args = ["bwrap", *namespaces, "--die-with-parent", "--new-session", "--unsetenv", "JPY_PARENT_PID"]
+    for path in _system_dirs():
+        args += ["--ro-bind", path, path]
+    home = os.path.expanduser("~")
+    if os.path.isdir(home) and home != "/":
+        args += ["--tmpfs", home, "--chmod", "0755", home]  # the instructor's home: empty inside
+    for path in _python_dirs():
+        args += ["--ro-bind", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--tmpfs", "/tmp",
+             "--bind", private_dir, private_dir,
+             "--bind", workdir, mount_point]
+    for folder in _created_ancestors([*_python_dirs(), private_dir, mount_point]):
+        args += ["--chmod", "0755", folder]  # bwrap creates mount points' parents as 0700
+    args += ["--chdir", mount_point,
+             "--setenv", "HOME", mount_point, "--setenv", "MPLCONFIGDIR", "/tmp",
+             "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+    return args
+
+
+def _created_ancestors(paths):
+    """Folders above ``paths`` that bubblewrap creates itself (not under a system folder)."""
+    system = tuple(d + "/" for d in _system_dirs())
+    folders = set()
+    for path in paths:
+        parent = os.path.dirname(path)
+        while parent not in ("/", "") and not parent.startswith(system):
+            folders.add(parent)
+            parent = os.path.dirname(parent)
+    return sorted(folders)
+
+
+class SandboxedKernelManager(KernelManager):
+    """A ``KernelManager`` whose kernels run sandboxed; configure it, don't subclass it.
+
+    Wire it into nbgrader with ``c.Execute.kernel_manager_class =
+    "grader.sandbox.SandboxedKernelManager"`` and set the traits below through
+    the same config (``c.SandboxedKernelManager.sandbox = "required"``).
+    """
+
+    sandbox = Enum(SANDBOX_MODES, default_value="auto", config=True,
+                   help="auto: bubblewrap when usable, else limits only; required: refuse "
+                        "without bubblewrap; off: limits only")
+    memory_mb = Integer(Limits.memory_mb, config=True, help="memory limit (RLIMIT_DATA), MiB")
+    cpu_seconds = Integer(Limits.cpu_seconds, config=True, help="CPU-time limit per kernel, s")
+    processes = Integer(Limits.processes, config=True, help="process and thread limit")
+    file_size_mb = Integer(Limits.file_size_mb, config=True, help="largest file it may write, MiB")
+    slot = Integer(0, config=True, help="worker slot; picks the sandbox UID when running as root")
+
+    @property
+    def limits(self):
+        return Limits(self.memory_mb, self.cpu_seconds, self.processes, self.file_size_mb)
+
+    def isolation(self):
+        """Return ``(uses_bubblewrap, reason)`` for the configured mode, refusing where it must."""
+        if self.sandbox == "off":
+            return False, "sandbox switched off: process limits only"
+        usable, reason = bubblewrap_status()
+        if not usable and self.sandbox == "required":
+            raise RuntimeError(f"--sandbox required, but {reason}")
+        return usable, reason
+
+    async def _async_pre_start_kernel(self, **kw):
+        cwd = os.path.realpath(kw.get("cwd") or os.getcwd())
+        self._sandbox_private = tempfile.mkdtemp(prefix="cnnlab-kernel-")
+        self._sandbox_workdir = tempfile.mkdtemp(prefix="cnnlab-work-")
+        shutil.copytree(cwd, self._sandbox_workdir, dirs_exist_ok=True)
+        self._sandbox_mount = cwd
+        kw["cwd"] = self._sandbox_workdir  # without bubblewrap the private copy is the cwd
+        self.transport = "ipc"
+        self.ip = os.path.join(self._sandbox_private, "kernel")
+        self.connection_file = os.path.join(self._sandbox_private, "kernel.json")
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        use_bwrap, _ = self.isolation()
+        as_root = os.geteuid() == 0
+        inner = []
+        if as_root:  # the connection file is written by now: hand everything to the sandbox user
+            uid = SANDBOX_UID_BASE + self.slot
+            for folder in (self._sandbox_private, self._sandbox_workdir):
+                _chown_tree(folder, uid)
+            inner += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs"]
+        inner += ["prlimit", *self.limits.prlimit_args(own_user=as_root), "--"]
+        if not use_bwrap:
+            return inner + cmd
+        outer = bwrap_args(self._sandbox_workdir, self._sandbox_private, self._sandbox_mount,
+                           user_namespace=not as_root)
+        return outer + inner + cmd
+
+    def cleanup_resources(self, restart=False):
+        super().cleanup_resources(restart=restart)
+        if not restart:
+            for folder in (getattr(self, "_sandbox_private", None), getattr(self, "_sandbox_workdir", None)):
+                if folder:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _chown_tree(folder, uid):
+    """Give ``folder`` and everything in it to ``uid`` (the sandbox user)."""
+    for root, dirs, files in os.walk(folder):
+        os.chown(root, uid, uid)
+        for name in files:
+            os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
