@@ -257,6 +257,11 @@ class _Layer:
 
     keras_name = "layer"
 
+    def __post_init__(self):
+        for name in ("filters", "units", "depth_multiplier"):
+            if name in self.__dataclass_fields__:
+                check_int(getattr(self, name), name, minimum=1)
+
     def __repr__(self):
         parts = []
         for name, spec in self.__dataclass_fields__.items():
@@ -282,6 +287,7 @@ class _Window2D(_Layer):
                 check_pair(self.dilation_rate, "dilation_rate", minimum=1))
 
     def __post_init__(self):
+        super().__post_init__()
         kernel, _, dilation = self._pairs()
         if isinstance(self.padding, str):
             check_choice(self.padding, "padding", ("valid", "same"))
@@ -474,6 +480,10 @@ class Conv1D(_Layer):
     keras_name = "conv1d"
 
     def __post_init__(self):
+        super().__post_init__()
+        check_int(self.kernel_size, "kernel_size", minimum=1)
+        check_int(self.strides, "strides", minimum=1)
+        check_int(self.dilation_rate, "dilation_rate", minimum=1)
         if isinstance(self.padding, str):
             check_choice(self.padding, "padding", ("valid", "same"))
         _resolve_1d_padding(self.padding, self.kernel_size, self.dilation_rate)

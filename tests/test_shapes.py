@@ -235,6 +235,10 @@ def test_spec_reprs_show_only_what_differs():
     (lambda: summary([Conv2D(1, 5)], (3, 3, 1)), ValueError, "kernel is larger than the padded input"),
     (lambda: Conv2D(1, 3, padding="full"), ValueError, "padding must be one of 'valid', 'same'"),
     (lambda: Conv2D(1, 0), ValueError, "kernel_size must be an integer >= 1"),
+    (lambda: Conv2D(0, 3), ValueError, "filters must be an integer >= 1, got 0"),
+    (lambda: Dense(2.5), TypeError, "units must be an integer"),
+    (lambda: Conv1D(4, 3, strides=0), ValueError, "strides must be an integer >= 1, got 0"),
+    (lambda: MaxPooling2D(2, strides=(1, 2, 3)), ValueError, "strides must be an int or a pair"),
 ])
 def test_bad_layer_specs(call, error, message):
     with pytest.raises(error, match=message):
