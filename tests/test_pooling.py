@@ -114,3 +114,12 @@ def test_bad_input_arrays(x, error, message):
         avg_pool2d(x)
     with pytest.raises(error, match=message):
         global_avg_pool2d(x)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_tensor_stays_on_the_gpu():
+    x = torch.randn(2, 3, 8, 8, device="cuda")
+    for pool in (max_pool2d, avg_pool2d, global_avg_pool2d):
+        out = pool(x)
+        assert out.device == x.device
+        np.testing.assert_allclose(out.cpu().numpy(), pool(x.cpu().numpy()), rtol=1e-6, atol=1e-6)
