@@ -297,11 +297,17 @@ class _Window2D(_Layer):
         """``((kh, sh, dh), (kw, sw, dw))``: kernel, stride and dilation per axis."""
         return tuple(zip(*self._pairs()))
 
-    def _spatial(self, height, width):
+    def _channels(self, input_shape):
+        return _check_input_shape(input_shape, type(self).__name__, "(H, W, C)")[-1]
+
+    def output_shape(self, input_shape):
+        """``(H', W', C')`` for an ``(H, W, C)`` input, sizes by :func:`conv_output_size`."""
+        height, width, channels = _check_input_shape(input_shape, type(self).__name__, "(H, W, C)")
         kernel, _, dilation = self._pairs()
         pads = resolve_padding(self.padding, kernel_size=kernel, dilation=dilation)
-        return tuple(conv_output_size(n, k, p, s, d)
-                     for n, p, (k, s, d) in zip((height, width), pads, self.window()))
+        spatial = tuple(conv_output_size(n, k, p, s, d)
+                        for n, p, (k, s, d) in zip((height, width), pads, self.window()))
+        return spatial + (self._out_channels(channels),)
 
 
 @dataclass(frozen=True, repr=False)
@@ -325,15 +331,12 @@ class Conv2D(_Window2D):
     use_bias: bool = True
     keras_name = "conv2d"
 
-    def output_shape(self, input_shape):
-        """``(H', W', filters)`` for an ``(H, W, C)`` input."""
-        height, width, _ = _check_input_shape(input_shape, "Conv2D", "(H, W, C)")
-        return self._spatial(height, width) + (check_int(self.filters, "filters", minimum=1),)
+    def _out_channels(self, channels):
+        return self.filters
 
     def params(self, input_shape):
         """``(kh*kw*C)*filters + filters``."""
-        channels = _check_input_shape(input_shape, "Conv2D", "(H, W, C)")[-1]
-        return conv_params(self.kernel_size, channels, self.filters, self.use_bias)
+        return conv_params(self.kernel_size, self._channels(input_shape), self.filters, self.use_bias)
 
 
 @dataclass(frozen=True, repr=False)
@@ -354,16 +357,14 @@ class DepthwiseConv2D(_Window2D):
     use_bias: bool = True
     keras_name = "depthwise_conv2d"
 
-    def output_shape(self, input_shape):
-        """``(H', W', C * depth_multiplier)``."""
-        height, width, channels = _check_input_shape(input_shape, "DepthwiseConv2D", "(H, W, C)")
-        return self._spatial(height, width) + (channels * self.depth_multiplier,)
+    def _out_channels(self, channels):
+        return channels * self.depth_multiplier
 
     def params(self, input_shape):
         """``kh*kw*C*m + C*m``."""
-        channels = _check_input_shape(input_shape, "DepthwiseConv2D", "(H, W, C)")[-1]
-        out = channels * check_int(self.depth_multiplier, "depth_multiplier", minimum=1)
-        return conv_params(self.kernel_size, channels, out, self.use_bias, groups=channels)
+        channels = self._channels(input_shape)
+        return conv_params(self.kernel_size, channels, self._out_channels(channels), self.use_bias,
+                           groups=channels)
 
 
 @dataclass(frozen=True, repr=False)
@@ -387,15 +388,13 @@ class SeparableConv2D(_Window2D):
     use_bias: bool = True
     keras_name = "separable_conv2d"
 
-    def output_shape(self, input_shape):
-        """``(H', W', filters)``."""
-        height, width, _ = _check_input_shape(input_shape, "SeparableConv2D", "(H, W, C)")
-        return self._spatial(height, width) + (check_int(self.filters, "filters", minimum=1),)
+    def _out_channels(self, channels):
+        return self.filters
 
     def params(self, input_shape):
         """``kh*kw*C*m`` (depthwise) ``+ C*m*filters + filters`` (pointwise)."""
-        channels = _check_input_shape(input_shape, "SeparableConv2D", "(H, W, C)")[-1]
-        middle = channels * check_int(self.depth_multiplier, "depth_multiplier", minimum=1)
+        channels = self._channels(input_shape)
+        middle = channels * self.depth_multiplier
         depthwise = conv_params(self.kernel_size, channels, middle, bias=False, groups=channels)
         return depthwise + conv_params(1, middle, self.filters, self.use_bias)
 
@@ -425,10 +424,8 @@ class MaxPooling2D(_Window2D):
         return (check_pair(self.pool_size, "pool_size", minimum=1),
                 check_pair(strides, "strides", minimum=1), (1, 1))
 
-    def output_shape(self, input_shape):
-        """``(H', W', C)``: pooling keeps the depth."""
-        height, width, channels = _check_input_shape(input_shape, type(self).__name__, "(H, W, C)")
-        return self._spatial(height, width) + (channels,)
+    def _out_channels(self, channels):
+        return channels  # pooling keeps the depth
 
 
 @dataclass(frozen=True, repr=False)
@@ -496,7 +493,7 @@ class Conv1D(_Layer):
         """``(L', filters)``."""
         length, _ = _check_input_shape(input_shape, "Conv1D", "(L, C)")
         size = conv_output_size(length, self.kernel_size, self.padding, self.strides, self.dilation_rate)
-        return (size, check_int(self.filters, "filters", minimum=1))
+        return (size, self.filters)
 
     def params(self, input_shape):
         """``(F*C)*filters + filters``."""
@@ -541,7 +538,7 @@ class Dense(_Layer):
     def output_shape(self, input_shape):
         """``input_shape[:-1] + (units,)``."""
         sizes = tuple(check_int(size, "input_shape", minimum=1) for size in input_shape)
-        return sizes[:-1] + (check_int(self.units, "units", minimum=1),)
+        return sizes[:-1] + (self.units,)
 
     def params(self, input_shape):
         """``n * units + units``."""
