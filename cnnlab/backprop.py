@@ -24,6 +24,8 @@ from ._backend import is_tensor
 from ._validate import as_float_array, check_choice, check_int, check_ndim, check_pair, describe
 from ._windows import sliding_windows
 from .padding import pad2d, resolve_padding, unpad2d
+from .pooling import _check_pool_args
+from .shapes import conv_output_size
 
 IMPLS = ("naive", "fast")
 
@@ -157,15 +159,10 @@ def _conv_geometry(dout, x, w, stride, padding, dilation, groups):
 
 
 def _output_size(axis, size, pads, kernel, stride, dilation):
-    """``floor((N + P_before + P_after - d(F-1) - 1)/S) + 1``, with the arithmetic spelled out."""
-    padded, span = size + sum(pads), dilation * (kernel - 1) + 1
-    out = (padded - span) // stride + 1
-    formula = (f"{axis}_out = floor(({size} + {pads[0]} + {pads[1]} - {dilation}*({kernel}-1) - 1)"
-               f"/{stride}) + 1 = {out}")
-    if padded < span:
-        raise ValueError(f"the kernel (dilated extent {span}) is larger than the padded input "
-                         f"({axis} = {padded}): {formula}")
-    return out, formula
+    """:func:`~cnnlab.shapes.conv_output_size`, with the arithmetic spelled out for messages."""
+    out = conv_output_size(size, kernel, pads, stride, dilation)
+    return out, (f"{axis}_out = floor(({size} + {pads[0]} + {pads[1]} - {dilation}*({kernel}-1) - 1)"
+                 f"/{stride}) + 1 = {out}")
 
 
 def _conv2d_backward_naive(dout, xp, w, stride, dilation, groups):
@@ -297,10 +294,10 @@ def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, *, impl="f
 
 def _pool2d_backward(kind, dout, x, kernel_size, stride, padding, impl):
     impl = check_choice(impl, "impl", IMPLS)
-    dout, x = as_float_array(dout, "dout"), as_float_array(x, "x")
+    dout = as_float_array(dout, "dout")
+    x, kernel, stride, padding, out_size = _check_pool_args(x, kernel_size, stride, padding)
     _check_same_kind(x, dout=dout)
-    check_ndim(x, "x", (2, 3, 4), "(H, W), (C, H, W) or (N, C, H, W)")
-    kernel, stride, padding = _pool_geometry(dout, x, kernel_size, stride, padding)
+    _check_pooled_shape(dout, x, kernel, stride, padding, out_size)
     if is_tensor(x):
         return _pool2d_backward_torch(kind, dout.to(x.dtype), x, kernel, stride, padding)
     dtype = np.result_type(dout, x)
@@ -313,21 +310,14 @@ def _pool2d_backward(kind, dout, x, kernel_size, stride, padding, impl):
     return unpad2d(dxp, [(p, p) for p in padding])
 
 
-def _pool_geometry(dout, x, kernel_size, stride, padding):
-    """Check the pooling parameters and the shape of ``dout``."""
-    kernel = check_pair(kernel_size, "kernel_size", 1)
-    stride = kernel if stride is None else check_pair(stride, "stride", 1)
-    padding = check_pair(padding, "padding", 0)
-    if any(2 * p > k for p, k in zip(padding, kernel)):
-        raise ValueError(f"padding must be at most half the kernel size (a window may not lie in the "
-                         f"padding only), got padding={padding} for kernel_size={kernel}")
-    sizes = [_output_size(axis, n, (p, p), k, s, 1)
-             for axis, n, p, k, s in zip(("H", "W"), x.shape[-2:], padding, kernel, stride)]
-    expected = tuple(x.shape[:-2]) + (sizes[0][0], sizes[1][0])
+def _check_pooled_shape(dout, x, kernel, stride, padding, out_size):
+    """``dout`` must have the pooled output's shape; say how that shape was computed."""
+    expected = tuple(x.shape[:-2]) + tuple(out_size)
     if tuple(dout.shape) != expected:
+        formulas = [_output_size(axis, n, (p, p), k, s, 1)[1]
+                    for axis, n, p, k, s in zip(("H", "W"), x.shape[-2:], padding, kernel, stride)]
         raise ValueError(f"dout must have the shape of the pooled output {expected}, got {describe(dout)}; "
-                         f"computed as {sizes[0][1]} and {sizes[1][1]}")
-    return kernel, stride, padding
+                         f"computed as {formulas[0]} and {formulas[1]}")
 
 
 def _max_pool_naive(dout, xp, kernel, stride):
