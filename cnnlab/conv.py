@@ -109,9 +109,8 @@ def _filter2d(x, w, mode, stride, dilation, boundary, impl, flip):
     if flip:  # true convolution: mirror the kernel and its centring
         w = w.flip((0, 1)) if is_tensor(w) else w[::-1, ::-1]
         pads = tuple(pad[::-1] for pad in pads)
-    xp = pad2d(x, pads, boundary)
-    _check_kernel_fits(xp.shape, w.shape, dilation)
-    return _correlate(xp[None, None], w[None, None], None, stride, dilation, 1, impl)[0, 0]
+    out = _correlate(x[None, None], w[None, None], None, pads, boundary, stride, dilation, 1, impl)
+    return out[0, 0]
 
 
 def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
@@ -205,9 +204,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode
     stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
     groups = check_int(groups, "groups", 1)
     _check_channels(x, w, b, groups)
-    xp = pad2d(x, resolve_padding(padding, w.shape[-2:], dilation), padding_mode)
-    _check_kernel_fits(xp.shape, w.shape, dilation)
-    out = _correlate(xp, w, b, stride, dilation, groups, impl)
+    pads = resolve_padding(padding, w.shape[-2:], dilation)
+    out = _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl)
     return out[0] if single else out
 
 
@@ -343,23 +341,32 @@ def _check_kernel_fits(padded_shape, kernel_shape, dilation):
                          f"input of size {height}x{width}: pad more or use a smaller kernel")
 
 
-def _correlate(xp, w, b, stride, dilation, groups, impl):
-    """Valid cross-correlation of a padded (N, C, H, W) batch: route to torch, naive or fast."""
-    if is_tensor(xp):
+def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
+    """Pad and cross-correlate an (N, C, H, W) batch, add the bias: on torch, naive or fast.
+
+    The fast NumPy path fills zero padding in while it lays out the input, for free.
+    """
+    if padding_mode != "zeros" or impl == "naive" or is_tensor(x):
+        x, pads = pad2d(x, pads, padding_mode), ((0, 0), (0, 0))
+    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[-2:], pads))
+    _check_kernel_fits(padded, w.shape, dilation)
+    if is_tensor(x):
         import torch.nn.functional as F
 
-        return F.conv2d(xp, w, b, stride=stride, dilation=dilation, groups=groups)
-    core = _correlate_naive if impl == "naive" else _correlate_fast
-    out = core(xp, w, stride, dilation, groups)
+        return F.conv2d(x, w, b, stride=stride, dilation=dilation, groups=groups)
+    if impl == "naive":
+        out = _correlate_naive(x, w, stride, dilation, groups)
+    else:
+        out = _correlate_fast(x, w, pads, stride, dilation, groups)
     if b is not None:
         out += b[:, None, None]
     return out
 
 
-def _output_size(xp, w, stride, dilation):
+def _output_size(padded, kernel, stride, dilation):
     """``floor((H_padded - d(F-1) - 1) / S) + 1`` for both axes."""
     return tuple((size - d * (k - 1) - 1) // s + 1
-                 for size, k, s, d in zip(xp.shape[-2:], w.shape[-2:], stride, dilation))
+                 for size, k, s, d in zip(padded, kernel, stride, dilation))
 
 
 def _correlate_naive(xp, w, stride, dilation, groups):
@@ -370,7 +377,7 @@ def _correlate_naive(xp, w, stride, dilation, groups):
     """
     (sh, sw), (dh, dw) = stride, dilation
     kernels, group_channels, kh, kw = w.shape
-    out_h, out_w = _output_size(xp, w, stride, dilation)
+    out_h, out_w = _output_size(xp.shape[-2:], w.shape[-2:], stride, dilation)
     out = np.zeros((xp.shape[0], kernels, out_h, out_w), dtype=xp.dtype)
     for n in range(xp.shape[0]):
         for k in range(kernels):
@@ -384,36 +391,37 @@ def _correlate_naive(xp, w, stride, dilation, groups):
     return out
 
 
-def _correlate_fast(xp, w, stride, dilation, groups):
+def _correlate_fast(x, w, pads, stride, dilation, groups):
     """im2col and one matrix product per chunk of images.
 
-    Each input channel (split into ``sh * sw`` stride phases) is stored flat
-    with rows of length ``row``. Then every kernel tap ``(u, v)`` reads one
-    contiguous slice of it, so the column matrix is built from long, fast
-    copies; the product yields rows of length ``row`` of which the first
-    ``W_out`` are the output (the rest straddle two image rows and are cut off).
+    The zero-padded input (split into ``sh * sw`` stride phases) is stored
+    flat, channel by channel, with rows of length ``row``. Then every kernel
+    tap ``(u, v)`` reads one contiguous slice of it, so the column matrix is
+    built from long, fast copies; the product yields output rows of length
+    ``row`` whose first ``W_out`` entries are the output (the others straddle
+    two image rows: the result is a view that leaves them out).
     """
-    n_images, channels = xp.shape[:2]
+    n_images, channels = x.shape[:2]
     kernels, group_channels, kh, kw = w.shape
-    out_h, out_w = _output_size(xp, w, stride, dilation)
-    if kh == kw == 1:
-        return _pointwise(xp[:, :, ::stride[0], ::stride[1]], w, groups)
-    phases, row = _flat_phases(xp, stride)
+    padded = tuple(size + sum(pad) for size, pad in zip(x.shape[-2:], pads))
+    out_h, out_w = _output_size(padded, (kh, kw), stride, dilation)
+    if kh == kw == 1 and pads == ((0, 0), (0, 0)):
+        return _pointwise(x[:, :, ::stride[0], ::stride[1]], w, groups)
+    phases, row = _flat_phases(x, pads, stride)
     starts = [_tap_start(u, v, stride, dilation, row) for u in range(kh) for v in range(kw)]
     span = out_h * row
     rows = group_channels * kh * kw
     weights = w.reshape(groups, kernels // groups, rows)
-    out = np.empty((n_images, groups, kernels // groups, span), dtype=xp.dtype)
-    chunk = max(1, min(n_images, _CHUNK_BYTES // (channels * rows * span * xp.itemsize)))
-    cols = np.empty((chunk, channels, kh * kw, span), dtype=xp.dtype)
+    out = np.empty((n_images, groups, kernels // groups, span), dtype=x.dtype)
+    chunk = max(1, min(n_images, _CHUNK_BYTES // (channels * kh * kw * span * x.itemsize)))
+    cols = np.empty((chunk, channels, kh * kw, span), dtype=x.dtype)
     for first in range(0, n_images, chunk):
         count = min(chunk, n_images - first)
         for tap, (a, c, start) in enumerate(starts):
             cols[:count, :, tap] = phases[a, c, first:first + count, :, start:start + span]
         np.matmul(weights, cols[:count].reshape(count, groups, rows, span),
                   out=out[first:first + count])
-    out = out.reshape(n_images, kernels, out_h, row)
-    return out if row == out_w else np.ascontiguousarray(out[..., :out_w])
+    return out.reshape(n_images, kernels, out_h, row)[..., :out_w]
 
 
 def _pointwise(x, w, groups):
@@ -425,20 +433,25 @@ def _pointwise(x, w, groups):
     return np.matmul(weights, pixels).reshape(n_images, kernels, height, width)
 
 
-def _flat_phases(xp, stride):
-    """Split the padded batch into its stride phases, each flattened with one spare row.
+def _flat_phases(x, pads, stride):
+    """Zero-pad the batch and split it into stride phases, each flattened with a spare row.
 
-    ``phases[a, c, n, ch]`` holds ``xp[n, ch, a::sh, c::sw]`` row by row; rows
-    are ``ceil(W / sw)`` long. The spare zero row lets the last tap read a full slice.
+    ``phases[a, c, n, ch]`` holds ``padded[n, ch, a::sh, c::sw]`` row by row;
+    rows are ``ceil(W_padded / sw)`` long. The spare zero row lets the last tap
+    read a full slice.
     """
-    (sh, sw), (height, width) = stride, xp.shape[-2:]
+    (sh, sw), ((top, bottom), (left, right)) = stride, pads
+    height, width = x.shape[2] + top + bottom, x.shape[3] + left + right
     rows, row = -(-height // sh), -(-width // sw)
-    phases = np.zeros((sh, sw) + xp.shape[:2] + (rows + 1, row), dtype=xp.dtype)
+    phases = np.zeros((sh, sw) + x.shape[:2] + (rows + 1, row), dtype=x.dtype)
     for a in range(sh):
+        first_row = (a - top) % sh  # first input row that lands in phase row a
         for c in range(sw):
-            phase = xp[:, :, a::sh, c::sw]
-            phases[a, c, :, :, :phase.shape[2], :phase.shape[3]] = phase
-    return phases.reshape((sh, sw) + xp.shape[:2] + (-1,)), row
+            first_col = (c - left) % sw
+            part = x[:, :, first_row::sh, first_col::sw]
+            i, j = (top + first_row) // sh, (left + first_col) // sw
+            phases[a, c, :, :, i:i + part.shape[2], j:j + part.shape[3]] = part
+    return phases.reshape((sh, sw) + x.shape[:2] + (-1,)), row
 
 
 def _tap_start(u, v, stride, dilation, row):
