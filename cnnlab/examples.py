@@ -46,7 +46,8 @@ E5_STATED_RATIO = 32_000  # "~32000 times more parameters"
 # --- 2. Convolution, correlation, modes -----------------------------------------------------
 
 #: C2 (seed 002): a 5x5 input, a 3x3 kernel, "valid" cross-correlation.
-C2_INPUT = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
+C2_INPUT = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3],
+                     [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
 C2_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]])
 C2_STATED_OUTPUT = np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]])
 

@@ -89,7 +89,8 @@ def gaussian_kernel_integer(size):
            [1, 2, 1]]), 16)
     """
     if size not in _INTEGER_GAUSSIANS:
-        raise ValueError(f"size must be one of 3, 5 (the notes' integer masks), got {describe(size)}")
+        raise ValueError(
+            f"size must be one of 3, 5 (the notes' integer masks), got {describe(size)}")
     kernel, divisor = _INTEGER_GAUSSIANS[size]
     return kernel.copy(), divisor
 
@@ -149,7 +150,7 @@ def sharpen_kernel():
 
 
 def vertical_edge_kernel():
-    """The handwritten notes' vertical edge detector ``[[1, 0, -1]] * 3`` (bright left, dark right > 0).
+    """The handwritten notes' vertical edge detector ``[[1, 0, -1]] * 3`` (bright left: > 0).
 
     Examples
     --------
@@ -175,7 +176,7 @@ def horizontal_edge_kernel():
 
 
 def difference_kernel():
-    """The smallest edge detector ``[1, -1]``: one row, two columns (the notes' "2 x 1", width x height).
+    """The smallest edge detector ``[1, -1]``: 1 row, 2 columns (the notes say "2 x 1": W x H).
 
     Correlating gives ``x[i, j] - x[i, j+1]``: vertical edges light up.
 
@@ -304,14 +305,18 @@ def max_gradient_magnitude(kernels=None, max_value=255, *, tight=False):
     >>> round(max_gradient_magnitude(tight=True), 1)
     1140.4
     """
-    kx, ky = (as_float_array(k, "kernels") for k in (sobel_kernels() if kernels is None else kernels))
+    pair = sobel_kernels() if kernels is None else kernels
+    if len(pair) != 2:
+        raise ValueError(f"kernels must be a pair (kx, ky), got {len(pair)} kernels")
+    kx, ky = (as_float_array(k, "kernels") for k in pair)
     if kx.shape != ky.shape:
         raise ValueError(f"kernels must have the same shape, got {kx.shape} and {ky.shape}")
     if not tight:
         reach = [max(k[k > 0].sum(), -k[k < 0].sum()) * max_value for k in (kx, ky)]
         return float(np.hypot(*reach))
     if kx.size > 16:
-        raise ValueError(f"tight=True tries 2**(kh*kw) patches; kernels must have at most 16 pixels, got {kx.size}")
+        raise ValueError("tight=True tries 2**(kh*kw) patches; kernels must have at most "
+                         f"16 pixels, got {kx.size}")
     patches = np.array(list(itertools.product((0.0, max_value), repeat=kx.size)))
     return float(np.hypot(patches @ kx.ravel(), patches @ ky.ravel()).max())
 

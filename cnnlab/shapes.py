@@ -222,7 +222,8 @@ def receptive_field(layers):
     (2, 4)
     """
     field, jump = [1, 1], [1, 1]
-    one_dimensional = bool(layers) and all(isinstance(layer, (Conv1D, Activation)) for layer in layers)
+    one_dimensional = bool(layers) and all(isinstance(layer, (Conv1D, Activation))
+                                           for layer in layers)
     for layer in layers:
         if isinstance(layer, Activation):
             continue
@@ -312,7 +313,7 @@ class _Window2D(_Layer):
 
 @dataclass(frozen=True, repr=False)
 class Conv2D(_Window2D):
-    """``filters`` kernels of ``kernel_size`` over all input channels; (H, W, C) -> (H', W', filters).
+    """``filters`` kernels of ``kernel_size`` over all input channels: (H, W, C) -> (H', W', K).
 
     ``padding`` is ``'valid'``, ``'same'`` or, beyond Keras, an int or
     ``(ph, pw)`` of explicit zero padding (as PyTorch's ``nn.Conv2d``).
@@ -336,7 +337,8 @@ class Conv2D(_Window2D):
 
     def params(self, input_shape):
         """``(kh*kw*C)*filters + filters``."""
-        return conv_params(self.kernel_size, self._channels(input_shape), self.filters, self.use_bias)
+        channels = self._channels(input_shape)
+        return conv_params(self.kernel_size, channels, self.filters, self.use_bias)
 
 
 @dataclass(frozen=True, repr=False)
@@ -492,7 +494,8 @@ class Conv1D(_Layer):
     def output_shape(self, input_shape):
         """``(L', filters)``."""
         length, _ = _check_input_shape(input_shape, "Conv1D", "(L, C)")
-        size = conv_output_size(length, self.kernel_size, self.padding, self.strides, self.dilation_rate)
+        size = conv_output_size(length, self.kernel_size, self.padding, self.strides,
+                                self.dilation_rate)
         return (size, self.filters)
 
     def params(self, input_shape):
@@ -609,7 +612,8 @@ class Summary:
 
     def __str__(self):
         header, body = self._lines()
-        widths = [max([w] + [len(cells[i]) + 1 for cells in body]) for i, w in enumerate(self._WIDTHS)]
+        widths = [max([w] + [len(cells[i]) + 1 for cells in body])
+                  for i, w in enumerate(self._WIDTHS)]
         width = 1 + sum(widths)
 
         def line(cells):
@@ -677,7 +681,8 @@ def summary(layers, input_shape):
     rows, seen = [], {}
     for layer in layers:
         if not isinstance(layer, _Layer):
-            raise TypeError(f"layers must hold layer specs such as Conv2D(8, 3), got {describe(layer)}")
+            raise TypeError(
+                f"layers must hold layer specs such as Conv2D(8, 3), got {describe(layer)}")
         count = seen.get(layer.keras_name, 0)
         seen[layer.keras_name] = count + 1
         name = layer.keras_name + (f"_{count}" if count else "")
