@@ -89,7 +89,8 @@ def test_same_padding_odd_even_and_dilated():
 
 
 @pytest.mark.parametrize("kernel, cin, cout, bias, groups", [
-    (3, 1, 1, True, 1), (5, 3, 10, True, 1), ((3, 5), 4, 6, False, 1), (3, 8, 8, True, 8), (1, 6, 4, True, 2),
+    (3, 1, 1, True, 1), (5, 3, 10, True, 1), ((3, 5), 4, 6, False, 1), (3, 8, 8, True, 8),
+    (1, 6, 4, True, 2),
 ])
 def test_conv_params_matches_nn_conv2d(kernel, cin, cout, bias, groups):
     layer = nn.Conv2d(cin, cout, kernel, bias=bias, groups=groups)
@@ -111,8 +112,7 @@ def test_conv_operations_counts_muls_and_adds():
 def torch_module(layer, channels):
     """The torch module that computes the same as a Keras-style spec on ``channels`` inputs."""
     if isinstance(layer, Conv2D):
-        padding = layer.padding if isinstance(layer.padding, (int, tuple)) else layer.padding
-        return nn.Conv2d(channels, layer.filters, layer.kernel_size, layer.strides, padding,
+        return nn.Conv2d(channels, layer.filters, layer.kernel_size, layer.strides, layer.padding,
                          layer.dilation_rate, bias=layer.use_bias)
     if isinstance(layer, SeparableConv2D):
         middle = channels * layer.depth_multiplier
@@ -133,8 +133,10 @@ def torch_module(layer, channels):
 
 SPATIAL_STACKS = [
     [Conv2D(8, 3), Activation("relu"), MaxPooling2D(), Conv2D(4, (3, 5), strides=2, padding=1)],
-    [Conv2D(6, 5, padding="same", dilation_rate=2), AveragePooling2D(3, strides=2), Conv2D(2, 1, use_bias=False)],
-    [DepthwiseConv2D(3, depth_multiplier=2), SeparableConv2D(5, 3, strides=2), MaxPooling2D(2, strides=1)],
+    [Conv2D(6, 5, padding="same", dilation_rate=2), AveragePooling2D(3, strides=2),
+     Conv2D(2, 1, use_bias=False)],
+    [DepthwiseConv2D(3, depth_multiplier=2), SeparableConv2D(5, 3, strides=2),
+     MaxPooling2D(2, strides=1)],
 ]
 
 
