@@ -14,6 +14,7 @@ stored, ipympl's canvas carries the same picture in its ``_data_url``.
 
 import base64
 import io
+import warnings
 
 
 class Explorer:
@@ -34,7 +35,9 @@ class Explorer:
         canvas.toolbar_visible = False
         canvas.resizable = False
         canvas.capture_scroll = False
-        self._manager = FigureManager(canvas, 0)
+        with warnings.catch_warnings():  # ipympl's toolbar trips a traitlets deprecation
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._manager = FigureManager(canvas, 0)
         return figure
 
     @property

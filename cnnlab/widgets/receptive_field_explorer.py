@@ -103,13 +103,15 @@ class ReceptiveFieldExplorer(Explorer):
 
         self.specs = [spec for spec in (row.spec() for row in self.layers) if spec is not None]
         sizes = [self.input_size.value]
-        for (kernel, stride, dilation), _ in (spec.window() for spec in self.specs):
-            sizes.append(conv_output_size(sizes[-1], kernel, 0, stride, dilation))
-        self.layer_sizes = sizes
-        if sizes[-1] < 1:
-            self.error = f"the stack does not fit: sizes {' → '.join(map(str, sizes))}; make the input larger"
+        try:
+            for (kernel, stride, dilation), _ in (spec.window() for spec in self.specs):
+                sizes.append(conv_output_size(sizes[-1], kernel, 0, stride, dilation))
+        except ValueError as err:
+            self.error = (f"the stack does not fit: sizes {' → '.join(map(str, sizes))}, then {err}; "
+                          "make the input larger")
             self.status.value = f"<span style='color:#b00'>⚠ {self.error}</span>"
             return
+        self.layer_sizes = sizes
         self.error, self.status.value = None, ""
         field = receptive_field(self.specs) if self.specs else 1
         self.field_size = tuple(field) if isinstance(field, tuple) else (field, field)
