@@ -23,6 +23,7 @@ import numpy as np
 from ._backend import is_tensor
 from ._validate import as_float_array, check_choice, check_int, check_ndim, check_pair, describe
 from ._windows import sliding_windows
+from .conv import _CHUNK_BYTES, _flat_phases, _tap_start
 from .padding import pad2d, resolve_padding, unpad2d
 from .pooling import _check_pool_args
 from .shapes import conv_output_size
@@ -68,7 +69,7 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1, *, im
         ``C`` and ``K`` must both be divisible by it.
     impl : {'fast', 'naive'}
         ``"naive"`` loops over output positions and kernel offsets, the chain
-        rule written out; ``"fast"`` does three GEMMs on an im2col buffer. Tensors
+        rule written out; ``"fast"`` does two GEMMs on conv.py's im2col columns. Tensors
         always use torch's own kernels (``torch.nn.grad``) on their device.
 
     Returns
@@ -101,9 +102,8 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1, *, im
         dx, dw, db = _conv2d_backward_torch(dout, x, w, geometry)
     else:
         backward = _conv2d_backward_naive if impl == "naive" else _conv2d_backward_fast
-        pads, stride, dilation, groups = geometry
-        dxp, dw = backward(dout, pad2d(x, pads), w, stride, dilation, groups)
-        dx, db = np.ascontiguousarray(unpad2d(dxp, pads)), dout.sum(axis=(0, 2, 3))
+        dx, dw = backward(dout, x, w, *geometry)
+        db = dout.sum(axis=(0, 2, 3))
     return (dx[0] if unbatched else dx), dw, db
 
 
@@ -165,11 +165,12 @@ def _output_size(axis, size, pads, kernel, stride, dilation):
                  f"/{stride}) + 1 = {out}")
 
 
-def _conv2d_backward_naive(dout, xp, w, stride, dilation, groups):
+def _conv2d_backward_naive(dout, x, w, pads, stride, dilation, groups):
     """Chain rule, literally: z_ij depends on X[s*i + d*m, s*j + d*l] through K_ml."""
     (sh, sw), (dh, dw_) = stride, dilation
     k, c_group, kh, kw = w.shape
     k_group = k // groups
+    xp = pad2d(x, pads)
     dxp, dw = np.zeros_like(xp), np.zeros_like(w)
     for g in range(groups):
         ks, cs = slice(g * k_group, (g + 1) * k_group), slice(g * c_group, (g + 1) * c_group)
@@ -181,44 +182,63 @@ def _conv2d_backward_naive(dout, xp, w, stride, dilation, groups):
                         row, col = sh * i + dh * m, sw * j + dw_ * n
                         dw[ks, :, m, n] += dz.T @ xp[:, cs, row, col]  # dz_ij/dK_mn = X[row, col]
                         dxp[:, cs, row, col] += dz @ w[ks, :, m, n]  # dz_ij/dX[row, col] = K_mn
-    return dxp, dw
+    return unpad2d(dxp, pads), dw
 
 
-def _conv2d_backward_fast(dout, xp, w, stride, dilation, groups):
-    """Three GEMMs per group on the im2col columns of the padded input, then col2im.
+def _conv2d_backward_fast(dout, x, w, pads, stride, dilation, groups):
+    """Two GEMMs per chunk of images on the im2col columns of conv.py's fast forward.
 
-    ``cols[(c, m, l), (n, i, j)] = X[n, c, s*i + d*m, s*j + d*l]``, so
-    ``dK = dZ @ cols.T`` is the correlation X (*) dL/dZ, and ``dcols = K.T @ dZ``
-    scattered back to the input positions it came from is the full convolution
-    of dL/dZ with rot180(K).
+    The forward lays the zero-padded input out flat, split into stride phases,
+    so that kernel tap (m, l) reads one contiguous slice ``cols[(c, m, l), :]``
+    for all output pixels, in output rows of length ``row`` whose last
+    ``row - W_out`` entries are not outputs. dL/dZ is laid out the same way,
+    with zeros there. Then ``dK = dZ @ cols.T`` is X (*) dL/dZ (the stride is
+    the step between the pixels that one dL/dz_ij meets), and ``dcols = K.T @ dZ``,
+    each tap's slice added back where it was read from (col2im), is the full
+    convolution of dL/dZ with rot180(K).
     """
-    n, c, _, _ = xp.shape
+    n_images, channels = x.shape[:2]
     k, c_group, kh, kw = w.shape
-    ho, wo = dout.shape[2:]
-    cols = sliding_windows(xp, (kh, kw), stride, dilation).transpose(1, 4, 5, 0, 2, 3)
-    cols = np.ascontiguousarray(cols).reshape(groups, c_group * kh * kw, n * ho * wo)
-    dz = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(groups, k // groups, n * ho * wo)
-    w_groups = w.reshape(groups, k // groups, c_group * kh * kw)
-    dw = np.matmul(dz, cols.transpose(0, 2, 1)).reshape(w.shape)
-    dcols = np.matmul(w_groups.transpose(0, 2, 1), dz).reshape(c, kh, kw, n, ho, wo)
-    return _col2im(dcols, xp.shape, stride, dilation).transpose(1, 0, 2, 3), dw
+    (out_h, out_w), rows = dout.shape[2:], c_group * kh * kw
+    phases, row = _flat_phases(x, pads, stride)
+    taps = [_tap_start(m, l, stride, dilation, row) for m in range(kh) for l in range(kw)]
+    span = out_h * row
+    dz = np.zeros((n_images, k, out_h, row), dtype=x.dtype)
+    dz[..., :out_w] = dout
+    dz = dz.reshape(n_images, groups, k // groups, span)
+    weights_t = w.reshape(groups, k // groups, rows).transpose(0, 2, 1)
+    dw_t, dphases = np.zeros((groups, rows, k // groups), dtype=x.dtype), np.zeros_like(phases)
+    chunk = max(1, min(n_images, _CHUNK_BYTES // (channels * kh * kw * span * x.itemsize)))
+    cols = np.empty((chunk, channels, kh * kw, span), dtype=x.dtype)
+    for first in range(0, n_images, chunk):
+        images = slice(first, min(first + chunk, n_images))
+        count = images.stop - first
+        for tap, (a, b, start) in enumerate(taps):
+            cols[:count, :, tap] = phases[a, b, images, :, start:start + span]
+        grouped = cols[:count].reshape(count, groups, rows, span)
+        dw_t += np.matmul(grouped, dz[images].transpose(0, 1, 3, 2)).sum(axis=0)  # BLAS: faster than dZ @ cols.T
+        dcols = np.matmul(weights_t, dz[images]).reshape(count, channels, kh * kw, span)
+        for tap, (a, b, start) in enumerate(taps):
+            dphases[a, b, images, :, start:start + span] += dcols[:, :, tap]
+    return _unflatten_phases(dphases, x.shape, pads, stride, row), dw_t.transpose(0, 2, 1).reshape(w.shape)
 
 
-def _col2im(dcols, shape, stride, dilation):
-    """Add each kernel offset's columns back onto the strided input pixels they were read from."""
-    c, kh, kw, n, ho, wo = dcols.shape
-    dxp = np.zeros((c, n) + tuple(shape[2:]), dtype=dcols.dtype)
-    for m in range(kh):
-        for l in range(kw):
-            rows, cols = _window_slices(m, l, (ho, wo), stride, dilation)
-            dxp[:, :, rows, cols] += dcols[:, m, l]
-    return dxp
+def _unflatten_phases(dphases, shape, pads, stride, row):
+    """The adjoint of conv.py's ``_flat_phases``: each input pixel's gradient from its phase.
 
-
-def _window_slices(m, l, out_shape, stride, dilation=(1, 1)):
-    """The input rows and columns that kernel offset (m, l) touches, over all windows."""
-    (ho, wo), (sh, sw), (dh, dw) = out_shape, stride, dilation
-    return slice(dh * m, dh * m + sh * (ho - 1) + 1, sh), slice(dw * l, dw * l + sw * (wo - 1) + 1, sw)
+    Gradients that fell on the padding are dropped.
+    """
+    (sh, sw), ((top, _), (left, _)) = stride, pads
+    grid = dphases.reshape(dphases.shape[:4] + (-1, row))
+    dx = np.empty(shape, dtype=dphases.dtype)
+    for a in range(sh):
+        first_row = (a - top) % sh  # the first input row stored in phase row a
+        for b in range(sw):
+            first_col = (b - left) % sw
+            part = dx[:, :, first_row::sh, first_col::sw]
+            i, j = (top + first_row) // sh, (left + first_col) // sw
+            part[...] = grid[a, b, :, :, i:i + part.shape[2], j:j + part.shape[3]]
+    return dx
 
 
 def _conv2d_backward_torch(dout, x, w, geometry):
@@ -318,6 +338,12 @@ def _check_pooled_shape(dout, x, kernel, stride, padding, out_size):
                     for axis, n, p, k, s in zip(("H", "W"), x.shape[-2:], padding, kernel, stride)]
         raise ValueError(f"dout must have the shape of the pooled output {expected}, got {describe(dout)}; "
                          f"computed as {formulas[0]} and {formulas[1]}")
+
+
+def _window_slices(m, l, out_shape, stride):
+    """The input rows and columns that kernel offset (m, l) touches, over all windows."""
+    (ho, wo), (sh, sw) = out_shape, stride
+    return slice(m, m + sh * (ho - 1) + 1, sh), slice(l, l + sw * (wo - 1) + 1, sw)
 
 
 def _max_pool_naive(dout, xp, kernel, stride):
