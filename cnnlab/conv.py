@@ -179,7 +179,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode
     Returns
     -------
     out : shape (N, K, H_out, W_out), or (K, H_out, W_out) for a single image;
-        same type, device and float dtype as ``x``.
+        same type, device and float dtype as ``x``;
+        ``H_out = floor((H + top + bottom - dh(kh - 1) - 1) / sh) + 1``.
 
     Examples
     --------
@@ -242,8 +243,9 @@ def conv_matrix(w, input_shape):
     check_finite(w, "w")
     shape = (input_shape,) if np.ndim(input_shape) == 0 else tuple(input_shape)
     if len(shape) != w.ndim:
-        raise ValueError(f"input_shape must have {w.ndim} entries to match the {w.ndim}-D "
-                         f"kernel w, got {describe(input_shape)}")
+        expected = "(n,) or an int" if w.ndim == 1 else "(H, W)"
+        raise ValueError(f"input_shape must be {expected} for the {w.ndim}-D kernel w, "
+                         f"got {describe(input_shape)}")
     kernel = w.reshape((1,) * (2 - w.ndim) + w.shape)  # a 1-D kernel is one row
     height, width = check_pair((1,) * (2 - w.ndim) + shape, "input_shape", 1)
     _check_kernel_fits((height, width), kernel.shape, (1, 1))
