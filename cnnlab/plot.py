@@ -198,7 +198,7 @@ def show_matrix(a, ax=None, window=None, *, title=None, cmap="Blues", fmt=".2g",
 def _as_image_list(images, name):
     """A list of 2-D (H, W) or color (H, W, 3) float arrays."""
     if isinstance(images, np.ndarray):
-        is_one_image = images.ndim == 2 or (images.ndim == 3 and images.shape[-1] in (3, 4))
+        is_one_image = images.ndim == 2 or (images.ndim == 3 and images.shape[-1] == 3)
         images = [images] if is_one_image else list(images)
     checked = []
     for image in images:
