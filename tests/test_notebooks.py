@@ -1,0 +1,247 @@
+"""Every course notebook: well formed, executes, is released as nbgrader makes it, grades as it should.
+
+Discovers every ``solutions/<assignment>/<assignment>.ipynb`` and, per assignment:
+
+* (fast) the nbgrader markup is well formed, nothing is committed with outputs, and
+  ``notebooks/<assignment>/`` exists;
+* (slow) the solution executes top to bottom, offline, within ``NOTEBOOK_SECONDS``;
+* (slow) the committed release equals what ``grader.api.release`` generates;
+* (slow) grading the solution gives full marks on every autograded cell, grading the
+  untouched release gives zero on every autograded cell;
+* (slow) grading the "typical mistakes" submission loses exactly the listed cells' points,
+  each with a message that matches.
+
+Typical mistakes live in ``tests/mistakes/<assignment>.py`` (loaded by path with runpy)::
+
+    MISTAKES = [
+        dict(answer_cell="<grade_id of the answer cell>",
+             source="<the wrong student code>",
+             fails="<grade_id of the test cell that must lose its points>",
+             message=r"<regex the failure message must match>"),
+        ...
+    ]
+
+one entry per autograded test cell. The test builds ONE submission per assignment from
+the solution with every listed answer cell replaced by its wrong source and grades it once.
+Several entries may name the same answer cell only if they give the same source.
+"""
+
+import json
+import os
+import re
+import runpy
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+RELEASES = ROOT / "notebooks"
+MISTAKES = ROOT / "tests" / "mistakes"
+NOTEBOOK_SECONDS = float(os.environ.get("CNNLAB_NOTEBOOK_SECONDS", "60"))
+ASSIGNMENTS = sorted(p.parent.name for p in SOLUTIONS.glob("*/*.ipynb") if p.stem == p.parent.name)
+DEAD_PROXY = "http://127.0.0.1:9"  # any attempt to download fails fast: notebooks must work offline
+
+
+def solution_path(assignment):
+    return SOLUTIONS / assignment / f"{assignment}.ipynb"
+
+
+def release_path(assignment):
+    return RELEASES / assignment / f"{assignment}.ipynb"
+
+
+def nbgrader_meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def autograded_cells(nb):
+    """``grade_id -> points`` of the autograded test cells (code cells with grade and no solution)."""
+    return {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in nb.cells
+            if c.cell_type == "code" and nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")}
+
+
+def load_mistakes(assignment):
+    path = MISTAKES / f"{assignment}.py"
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: list one typical mistake per autograded cell")
+    return runpy.run_path(str(path))["MISTAKES"]
+
+
+def offline_env():
+    """Environment for kernels: the venv first on PATH (nbgrader calls alembic), no network."""
+    env = {"PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+           "MPLBACKEND": "Agg"}
+    for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        env[proxy] = DEAD_PROXY
+    return env
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    for key, value in offline_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+
+
+@pytest.fixture(scope="module")
+def courses(tmp_path_factory):
+    """One grading workspace per assignment, shared by its gradings (released once)."""
+    made = {}
+
+    def course(assignment):
+        if assignment not in made:
+            made[assignment] = tmp_path_factory.mktemp(f"course-{assignment[:2]}")
+        return made[assignment]
+
+    return course
+
+
+def test_assignments_found():
+    assert ASSIGNMENTS, "no solutions/<assignment>/<assignment>.ipynb found"
+
+
+# --- fast checks of the files as committed --------------------------------------------------------
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_markup_is_well_formed(assignment):
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    nbformat.validate(nb)
+    ids = [nbgrader_meta(c).get("grade_id") for c in nb.cells]
+    assert None not in ids, "every cell needs nbgrader metadata (locked cells included)"
+    assert len(ids) == len(set(ids)), "grade_ids must be unique"
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        assert meta["schema_version"] == 3
+        if meta["solution"]:
+            assert not meta["locked"], f"{meta['grade_id']}: an answer cell must be editable"
+            if cell.cell_type == "code":
+                assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+        elif meta["grade"]:
+            assert meta["locked"] and meta["points"] > 0, f"{meta['grade_id']}: test cells are locked, with points"
+        else:
+            assert meta["locked"], f"{meta['grade_id']}: every other cell is read-only"
+    tests = autograded_cells(nb)
+    assert 3 <= len(tests) <= 6, f"3-6 autograded exercises, got {len(tests)}"
+    for gid in tests:
+        source = next(c.source for c in nb.cells if nbgrader_meta(c)["grade_id"] == gid)
+        assert "### BEGIN HIDDEN TESTS" in source, f"{gid}: hidden tests on random inputs are missing"
+    written = [c for c in nb.cells if c.cell_type == "markdown" and nbgrader_meta(c)["grade"]]
+    assert written, "one manually graded written question is expected"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_committed_without_outputs(assignment):
+    for path in (solution_path(assignment), release_path(assignment)):
+        assert path.exists(), f"{path.relative_to(ROOT)} is missing: run `python -m grader release {assignment}`"
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert not cell.outputs and cell.execution_count is None, (
+                    f"{path.relative_to(ROOT)}: cell {nbgrader_meta(cell).get('grade_id')} has outputs; "
+                    "clear them before committing")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_mistakes_cover_every_exercise(assignment):
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    mistakes = load_mistakes(assignment)
+    answers = {nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("solution")}
+    assert {m["fails"] for m in mistakes} == set(autograded_cells(nb)), "one mistake per autograded cell"
+    sources = {}
+    for mistake in mistakes:
+        assert set(mistake) == {"answer_cell", "source", "fails", "message"}, mistake
+        assert mistake["answer_cell"] in answers, f"{mistake['answer_cell']} is not an answer cell"
+        re.compile(mistake["message"])
+        assert sources.setdefault(mistake["answer_cell"], mistake["source"]) == mistake["source"], (
+            f"two different wrong sources for {mistake['answer_cell']}")
+
+
+# --- slow: execute, release, grade ----------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_executes(assignment, tmp_path, offline):
+    from nbclient import NotebookClient
+
+    work = tmp_path / assignment
+    shutil.copytree(SOLUTIONS / assignment, work)
+    nb = nbformat.read(work / f"{assignment}.ipynb", as_version=4)
+    client = NotebookClient(nb, timeout=int(NOTEBOOK_SECONDS), kernel_name="python3",
+                            resources={"metadata": {"path": str(work)}})
+    start = time.perf_counter()
+    client.execute()  # raises CellExecutionError with the traceback of the first failing cell
+    seconds = time.perf_counter() - start
+    assert seconds < NOTEBOOK_SECONDS, f"{assignment} took {seconds:.0f} s (limit {NOTEBOOK_SECONDS:.0f} s)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_is_generated(assignment, tmp_path, offline):
+    from grader.api import release
+
+    generated = release(assignment, ROOT, tmp_path / "course", release_root=tmp_path / "release")
+    committed = RELEASES / assignment
+    names = sorted(p.relative_to(generated).as_posix() for p in generated.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file()), (
+        f"notebooks/{assignment} holds other files than the release: run `python -m grader release {assignment}`")
+    for name in names:
+        if name.endswith(".ipynb"):
+            fresh = json.loads((generated / name).read_text())
+            kept = json.loads((committed / name).read_text())
+            assert fresh == kept, f"notebooks/{assignment}/{name} is stale: run `python -m grader release {assignment}`"
+        else:
+            assert (generated / name).read_bytes() == (committed / name).read_bytes(), name
+
+
+def grade(assignment, notebook, courses, student):
+    from grader.api import grade_notebook
+
+    result = grade_notebook(assignment, notebook, courses(assignment), repo_root=ROOT, student=student)
+    assert result.status == "graded", result.notes
+    return result
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_scores_full_marks(assignment, courses, offline):
+    tests = autograded_cells(nbformat.read(solution_path(assignment), as_version=4))
+    result = grade(assignment, solution_path(assignment), courses, "solution")
+    scores = {gid: result.cells[gid].score for gid in tests}
+    assert scores == tests, result.failures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_release_scores_zero(assignment, courses, offline):
+    tests = autograded_cells(nbformat.read(solution_path(assignment), as_version=4))
+    result = grade(assignment, release_path(assignment), courses, "untouched")
+    assert {gid: result.cells[gid].score for gid in tests} == dict.fromkeys(tests, 0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_typical_mistakes_lose_their_points(assignment, courses, offline, tmp_path):
+    from grader.api import fill_answers
+
+    tests = autograded_cells(nbformat.read(solution_path(assignment), as_version=4))
+    mistakes = load_mistakes(assignment)
+    wrong = {m["answer_cell"]: m["source"] for m in mistakes}
+    submission = fill_answers(solution_path(assignment), wrong, tmp_path / f"{assignment}.ipynb")
+    result = grade(assignment, submission, courses, "mistaken")
+    failing = {m["fails"] for m in mistakes}
+    for gid, points in tests.items():
+        if gid not in failing:
+            assert result.cells[gid].score == points, f"{gid} lost points: {result.cells[gid].messages}"
+    for mistake in mistakes:
+        cell = result.cells[mistake["fails"]]
+        text = "\n".join(cell.messages)
+        assert cell.score == 0, f"{mistake['fails']} kept its points for the mistake in {mistake['answer_cell']}"
+        assert re.search(mistake["message"], text), (
+            f"{mistake['fails']}: message {text!r} does not match {mistake['message']!r}")
