@@ -141,6 +141,15 @@ def test_conv2d_padding_modes_match_torch_conv2d_module(case, padding_mode, padd
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("stride", [(2, 3), (3, 1), (3, 4)])
+@pytest.mark.parametrize("padding", [((1, 2), (0, 1)), ((2, 0), (3, 2)), ((4, 1), (1, 4))])
+def test_zero_padding_built_into_the_stride_phases_matches_torch(stride, padding):
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal((2, 3, 10, 9)), rng.standard_normal((4, 3, 3, 2))
+    expected = torch_conv2d(x, w, None, stride, padding, (2, 1), 1)
+    np.testing.assert_allclose(conv2d(x, w, None, stride, padding, (2, 1)), expected, atol=1e-12)
+
+
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")
 @pytest.mark.parametrize("kernel", [(2, 2), (3, 4), (4, 1), (5, 5)])
 @pytest.mark.parametrize("dilation", [1, 2])
