@@ -3,8 +3,9 @@
 For each layer shape it prints time(cnnlab) / time(torch), forward and forward +
 backward (cnnlab.backprop.conv2d_backward against torch autograd), in float32 on
 one thread each (torch.set_num_threads(1); threadpoolctl limits NumPy's BLAS).
-cnnlab and torch run alternately inside each repeat, and the ratio is the
-median over repeats, so a busy machine slows both sides alike.
+Times are the process's CPU time (both sides run on one thread), so other
+jobs on a shared machine do not count; cnnlab and torch run alternately inside
+each repeat, and the ratio is the median over repeats.
 Target: median ratio <= 1.5x over the shapes, none above 2.5x.
 
     python benchmarks/conv_bench.py [--repeats 15]
@@ -40,10 +41,10 @@ def load_backward():
 
 
 def seconds(run):
-    """Wall time of one call."""
-    start = time.perf_counter()
+    """CPU time of one call (on one thread: the time it computed, not the time it waited)."""
+    start = time.process_time()
     run()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def median_ratio(ours, theirs, repeats):
