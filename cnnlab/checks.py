@@ -207,26 +207,41 @@ def check_output_size(actual, n, k, *, padding=0, stride=1, name="your output si
 def check_correlation(actual, x, w, *, mode="valid", convolve=False, name="your result"):
     """Check a 2-D correlation (or, with ``convolve=True``, convolution) of ``x`` with ``w``.
 
-    The reference is SciPy's ``correlate2d`` / ``convolve2d`` with the same
-    ``mode``; a result equal to the other operation gets the flipped-kernel hint.
+    The reference is the lecture formula out[i, j] = sum_m sum_n x[i+m, j+n] w[m, n]
+    for ``mode="valid"`` (computed on NumPy windows) and SciPy's
+    ``correlate2d`` / ``convolve2d`` for ``"same"`` and ``"full"``; a result
+    equal to the other operation gets the flipped-kernel hint.
 
     Examples
     --------
     >>> x, w = np.arange(16.0).reshape(4, 4), np.array([[1.0, 0.0], [0.0, -1.0]])
-    >>> from scipy.signal import convolve2d
-    >>> check_correlation(convolve2d(x, w, mode="valid"), x, w)
+    >>> check_correlation(np.full((3, 3), -5.0), x, w)
+    >>> check_correlation(np.full((3, 3), 5.0), x, w)
     Traceback (most recent call last):
     ...
     AssertionError: your result has the right shape but wrong values: it equals the result with the flipped kernel. Did you flip the kernel where you should not (correlation), or forget to flip it (convolution)?
     """
-    from scipy import signal
-
-    x, w = _as_numpy(x), _as_numpy(w)
-    correlation = signal.correlate2d(x, w, mode=mode)
-    convolution = signal.convolve2d(x, w, mode=mode)
+    x, w = _as_numpy(x).astype(float), _as_numpy(w).astype(float)
+    correlation = _correlate(x, w, mode)
+    convolution = _correlate(x, w[::-1, ::-1], mode) if mode == "valid" else _scipy_convolve(x, w, mode)
     expected, other = (convolution, correlation) if convolve else (correlation, convolution)
     flipped = None if np.allclose(expected, other) else other
     check_close(actual, expected, name, flipped=flipped)
+
+
+def _correlate(x, w, mode):
+    if mode != "valid":
+        from scipy.signal import correlate2d
+
+        return correlate2d(x, w, mode=mode)
+    windows = np.lib.stride_tricks.sliding_window_view(x, w.shape)
+    return np.einsum("ijmn,mn->ij", windows, w)
+
+
+def _scipy_convolve(x, w, mode):
+    from scipy.signal import convolve2d
+
+    return convolve2d(x, w, mode=mode)
 
 
 def _as_numpy(value):
