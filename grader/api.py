@@ -30,7 +30,8 @@ from .config import REPO_ROOT, nbgrader_env, release_dir, solutions_dir, write_c
 from .execute import Limits
 from .results import CellResult, GradeResult  # noqa: F401  (re-exported for callers)
 
-__all__ = ["release", "grade_notebook", "fill_answers", "GradeResult", "CellResult", "run_nbgrader"]
+__all__ = ["release", "grade_notebook", "fill_answers", "GradeResult", "CellResult", "run_nbgrader",
+           "open_course", "is_released"]
 
 
 def run_nbgrader(args, course_dir, *, check=True):
@@ -66,28 +67,39 @@ def release(assignment, repo_root=REPO_ROOT, course_dir=None, *, release_root=No
         ``<release_root>/<assignment>``.
     """
     repo_root = Path(repo_root).resolve()
-    release_root = Path(release_root).resolve() if release_root else release_dir(repo_root)
-    course = write_course_config(course_dir or repo_root / "grading",
-                                 source=solutions_dir(repo_root), release=release_root)
     if not (solutions_dir(repo_root) / assignment).is_dir():
         raise ValueError(f"assignment must name a folder in {solutions_dir(repo_root)}, got {assignment!r}")
-    run_nbgrader(["generate_assignment", assignment, "--force"], course)
+    course = open_course(course_dir or repo_root / "grading", repo_root)
+    release_root = Path(release_root).resolve() if release_root else release_dir(repo_root)
+    run_nbgrader(["generate_assignment", assignment, "--force",
+                  f"--CourseDirectory.release_directory={release_root}"], course)
     return release_root / assignment
 
 
-def _ensure_released(assignment, repo_root, course_dir):
+def open_course(course_dir, repo_root=REPO_ROOT):
+    """Create (if needed) the grading workspace for the course files under ``repo_root``; return its path."""
+    return write_course_config(course_dir, source=solutions_dir(repo_root), release=release_dir(repo_root))
+
+
+def is_released(assignment, course_dir):
+    """True when the workspace's gradebook knows ``assignment`` (``release`` ran for it)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     from .config import COURSE_ID, gradebook_url
 
-    if (Path(course_dir) / "gradebook.db").exists():
-        with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
-            try:
-                gb.find_assignment(assignment)
-                return
-            except MissingEntry:
-                pass
-    release(assignment, repo_root, course_dir, release_root=Path(course_dir) / "release")
+    if not (Path(course_dir) / "gradebook.db").exists():
+        return False
+    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            return False
+    return True
+
+
+def _ensure_released(assignment, repo_root, course_dir):
+    if not is_released(assignment, course_dir):
+        release(assignment, repo_root, course_dir, release_root=Path(course_dir) / "release")
 
 
 def grade_notebook(assignment, notebook_path, course_dir, *, repo_root=REPO_ROOT, student="student",

@@ -12,10 +12,12 @@ is there and whose files have not changed, so an interrupted run loses nothing.
 
 import hashlib
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
+from .config import COURSE_ID, gradebook_url
 from .execute import Limits, Supervisor
 from .results import GradeResult, read_result, zero_submission
 
@@ -31,6 +33,14 @@ def submitted_students(course_dir, assignment):
     """Students with a ``submitted/<student>/<assignment>/`` directory, sorted."""
     submitted = Path(course_dir) / "submitted"
     return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+
+
+def notebook_names(course_dir, assignment):
+    """Names (without ``.ipynb``) of the assignment's notebooks, from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
+        return [notebook.name for notebook in gb.find_assignment(assignment).notebooks]
 
 
 def fingerprint(course_dir, assignment, student):
@@ -91,25 +101,70 @@ def _failure_notes(outcome, log_path):
         lines = Path(log_path).read_text(errors="replace").splitlines()
     except OSError:
         lines = []
-    notes += [line.split("]", 1)[-1].strip() for line in lines
-              if "ERROR" in line or "WARNING | Skipping unknown notebook" in line or "No submitted file" in line
-              ][:5]
-    return notes
+    errors = [line.strip() for line in lines if re.match(r"^\s*[\w.]*(Error|Exception): ", line)]
+    return notes + errors[-1:]
+
+
+def precheck(folder, notebook_names):
+    """Say why a submission folder cannot be graded at all, or return ``[]``.
+
+    Catches what makes nbgrader give up on a submission before running it: no
+    notebook with an expected name, an empty file, a file that is not JSON or
+    not a notebook.
+    """
+    import nbformat
+
+    folder = Path(folder)
+    present = [name for name in notebook_names if (folder / f"{name}.ipynb").exists()]
+    if not present:
+        found = sorted(p.name for p in folder.rglob("*") if p.is_file()) or ["nothing"]
+        wanted = ", ".join(f"{name}.ipynb" for name in notebook_names)
+        return [f"no notebook named {wanted} in the submission; found: {', '.join(found)}"]
+    problems = []
+    for name in present:
+        path = folder / f"{name}.ipynb"
+        text = path.read_text(errors="replace")
+        if not text.strip():
+            problems.append(f"{path.name} is empty ({path.stat().st_size} bytes)")
+            continue
+        try:
+            nbformat.validate(nbformat.reads(text, as_version=4))
+        except Exception as err:  # NotJSONError, ValidationError, ...: all mean "not a notebook"
+            first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+            problems.append(f"{path.name} is not a readable notebook ({type(err).__name__}: {first})")
+    return problems
 
 
 class _Job:
-    """One submission being graded."""
+    """One submission being graded (or, when :func:`precheck` objects, failed at once)."""
 
-    def __init__(self, course_dir, assignment, student, limits):
+    def __init__(self, course_dir, assignment, student, limits, notebook_names):
         self.course_dir, self.assignment, self.student = course_dir, assignment, student
         self.digest = fingerprint(course_dir, assignment, student)
         folder = runs_dir(course_dir, assignment)
         folder.mkdir(parents=True, exist_ok=True)
         self.log_path = folder / f"{student}.log"
-        self.supervisor = Supervisor(_grade_in_child, (str(course_dir), assignment, student, limits,
-                                                       str(self.log_path)), limits)
+        self.problems = precheck(Path(course_dir) / "submitted" / student / assignment, notebook_names)
+        self.supervisor = None if self.problems else Supervisor(
+            _grade_in_child, (str(course_dir), assignment, student, limits, str(self.log_path)), limits)
+
+    def poll(self):
+        """The outcome once finished, else ``None``."""
+        return "not gradable" if self.problems else self.supervisor.poll()
+
+    def kill(self):
+        """Stop grading (the run was interrupted)."""
+        if self.supervisor:
+            self.supervisor.kill("interrupted")
 
     def finish(self):
+        """Read, store and return the result."""
+        if self.problems:
+            zero_submission(self.course_dir, self.assignment, self.student)
+            result = read_result(self.course_dir, self.assignment, self.student, status="failed",
+                                 notes=self.problems)
+            _store(self.course_dir, result, self.digest)
+            return result
         outcome, seconds = self.supervisor.outcome, round(self.supervisor.elapsed, 2)
         if outcome == "ok":
             result = read_result(self.course_dir, self.assignment, self.student, seconds=seconds)
@@ -156,21 +211,21 @@ def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=No
             todo.append(student)
         else:
             results[student] = done
-    running = []
+    running, names = [], notebook_names(course_dir, assignment)
     jobs = max(1, jobs or os.cpu_count() or 1)
     try:
         while todo or running:
             while todo and len(running) < jobs:
-                running.append(_Job(course_dir, assignment, todo.pop(0), limits))
+                running.append(_Job(course_dir, assignment, todo.pop(0), limits, names))
             time.sleep(0.05)
-            for job in [j for j in running if j.supervisor.poll() is not None]:
+            for job in [j for j in running if j.poll() is not None]:
                 running.remove(job)
                 results[job.student] = job.finish()
                 if progress:
                     progress(results[job.student])
     finally:
         for job in running:
-            job.supervisor.kill("interrupted")
+            job.kill()
     return results
 
 

@@ -11,7 +11,7 @@
 """
 
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Integer
@@ -44,6 +44,8 @@ def _output_size(msg):
 class GuardedExecute(Execute):
     """nbgrader's ``Execute`` that survives dead kernels and floods of output."""
 
+    iopub_timeout = Integer(15, help="Seconds to wait for a cell's output after its reply.").tag(config=True)
+
     max_output_chars = Integer(
         1_000_000, help="Characters of output kept per cell; the rest is dropped with a note."
     ).tag(config=True)
@@ -72,8 +74,10 @@ class GuardedExecute(Execute):
         except DeadKernelError:
             self._died_in = index
             self.log.warning("The kernel died while running cell %d", index)
-            cell.outputs.append(_error(
-                f"the kernel died while running this cell (crash, os._exit or memory limit)"))
+            cell.outputs.append(_error("the kernel died while running this cell (crash, os._exit or memory limit)"))
+            return cell, resources
+        except CellTimeoutError:  # the reply came, its output did not: fail the cell, go on
+            cell.outputs.append(_error("the cell's output did not arrive in time", ename="CellTimeoutError"))
             return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
@@ -88,8 +92,8 @@ class GuardedExecute(Execute):
         return None
 
 
-def _error(message):
-    return new_output("error", ename=KERNEL_DIED, evalue=message, traceback=[f"{KERNEL_DIED}: {message}"])
+def _error(message, ename=KERNEL_DIED):
+    return new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
 
 class HideHiddenTests(ClearHiddenTests):

@@ -9,7 +9,8 @@ import nbformat
 from .config import COURSE_ID, gradebook_url
 
 MESSAGE_CHARS = 500
-NOTE_ERRORS = {"CellTimeoutError": "a cell ran past the time limit", "KernelDied": "the kernel died"}
+NOTE_ERRORS = {"CellTimeoutError": "a cell ran past the time limit", "KernelDied": "the kernel died",
+               "MemoryError": "a cell ran out of memory (memory limit)"}
 
 
 @dataclass

@@ -1,0 +1,69 @@
+"""``python -m grader``: the cnnlab course pipeline (release, collect, autograde, feedback, report, dist, check)."""
+
+import argparse
+import sys
+
+from . import commands
+from .config import DEFAULT_CELL_TIMEOUT, DEFAULT_COURSE_DIR, DEFAULT_MEMORY_MB, REPO_ROOT
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--course-dir", default=str(DEFAULT_COURSE_DIR),
+                       help="grading workspace: submitted/, autograded/, feedback/, gradebook.db (default: grading/)")
+        p.add_argument("--repo-root", default=str(REPO_ROOT),
+                       help="course files: solutions/, notebooks/, cnnlab/ (default: this repository)")
+        p.set_defaults(run=getattr(commands, name))
+        return p
+
+    p = command("release", "regenerate notebooks/ from solutions/ with nbgrader generate_assignment")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every folder in solutions/")
+
+    p = command("collect", "file submissions (nbgrader tree, folder of .ipynb, LMS zip) into the workspace")
+    p.add_argument("source", help="submitted/<student>/<A>/ tree, a folder of loose .ipynb files, or a .zip")
+    p.add_argument("--assignment", required=True)
+
+    p = command("autograde", "grade all (or one) submissions in parallel, resumable")
+    p.add_argument("assignment")
+    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: all cores)")
+    p.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell")
+    p.add_argument("--wall", type=float, default=600.0, help="seconds per submission")
+    p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory per submission's kernel")
+    p.add_argument("--student", action="append", help="grade only this student (repeatable); always re-grades")
+    p.add_argument("--force", action="store_true", help="re-grade submissions that already have a result")
+
+    p = command("feedback", "HTML feedback per student; hidden tests and solutions never shown")
+    p.add_argument("assignment")
+
+    p = command("report", "grades.csv, per-question statistics and a histogram of totals")
+    p.add_argument("assignment")
+    p.add_argument("--out", default=None, help="output folder (default: <course-dir>/reports/<assignment>)")
+
+    p = command("dist", "student distribution, proven free of solutions and hidden tests")
+    p.add_argument("out", help="output folder (must not exist or be empty)")
+
+    p = command("check", "notebooks/ is what release makes; solutions score full marks, releases zero")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every folder in solutions/")
+    p.add_argument("--jobs", type=int, default=None)
+    return parser
+
+
+def main(argv=None):
+    """Run one subcommand; return its exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except commands.CommandError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished work is kept; run the same command again to continue", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

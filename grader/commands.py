@@ -1,0 +1,123 @@
+"""The bodies of the ``python -m grader`` subcommands: parse-free, print-only glue over the modules."""
+
+import sys
+from pathlib import Path
+
+from .config import solutions_dir
+
+
+class CommandError(Exception):
+    """A user error the CLI reports in one line (exit status 2)."""
+
+
+def _assignments(args):
+    names, source = args.assignments, solutions_dir(args.repo_root)
+    known = sorted(p.name for p in source.iterdir() if p.is_dir()) if source.is_dir() else []
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise CommandError(f"no such assignment in solutions/: {', '.join(unknown)} (known: {', '.join(known)})")
+    return list(names) or known
+
+
+def _course(args):
+    from .api import open_course
+
+    return open_course(args.course_dir, args.repo_root)
+
+
+def release(args):
+    """``release [ASSIGNMENT...]``"""
+    from . import api
+
+    course = _course(args)
+    for assignment in _assignments(args):
+        path = api.release(assignment, args.repo_root, course)
+        print(f"released {assignment} -> {path}")
+
+
+def autograde(args):
+    """``autograde A [--jobs N] [--timeout S] [--wall S] [--memory-mb M] [--student ID] [--force]``"""
+    from tqdm import tqdm
+
+    from .api import is_released
+    from .autograde import autograde as run, pending, submitted_students
+    from .execute import Limits
+
+    course = _course(args)
+    if not is_released(args.assignment, course):
+        raise CommandError(f"{args.assignment} is not in {course}/gradebook.db: run "
+                           f"`python -m grader release {args.assignment} --course-dir {args.course_dir}` first")
+    everyone = submitted_students(course, args.assignment)
+    todo = args.student or (everyone if args.force else pending(course, args.assignment))
+    if len(todo) < len(everyone) and not args.student:
+        print(f"{len(everyone) - len(todo)} of {len(everyone)} submissions already graded (kept); "
+              f"grading {len(todo)}", file=sys.stderr)
+    limits = Limits(cell_timeout=args.timeout, wall_s=args.wall, memory_mb=args.memory_mb)
+    with tqdm(total=len(todo), desc=f"autograde {args.assignment}", unit="submission", file=sys.stderr) as bar:
+        def progress(result):
+            bar.update(1)
+            if result.status != "graded":
+                bar.write(f"{result.student}: could not be graded: {result.notes[0]}")
+
+        results = run(course, args.assignment, jobs=args.jobs, limits=limits, students=args.student,
+                      force=args.force, progress=progress)
+    _print_summary(results)
+
+
+def _print_summary(results):
+    for student in sorted(results):
+        result = results[student]
+        notes = "; ".join(result.notes)
+        print(f"{student:20s} {result.status:7s} {result.score:6g}/{result.max_score:g}  {notes}")
+    failed = sum(r.status != "graded" for r in results.values())
+    print(f"{len(results)} submissions, {failed} could not be graded (scored zero, see notes)")
+
+
+def feedback(args):
+    """``feedback A``"""
+    from .feedback import generate_feedback
+
+    for path in generate_feedback(_course(args), args.assignment):
+        print(path)
+
+
+def report(args):
+    """``report A [--out DIR]``"""
+    from .report import write_report
+
+    course = _course(args)
+    out = Path(args.out) if args.out else course / "reports" / args.assignment
+    for path in write_report(course, args.assignment, out):
+        print(path)
+
+
+def collect(args):
+    """``collect SOURCE --assignment A``"""
+    from .collect import collect_submissions
+
+    outcome = collect_submissions(args.source, _course(args), args.assignment)
+    for line in outcome.lines():
+        print(line)
+    return 1 if outcome.unplaced else 0
+
+
+def dist(args):
+    """``dist OUT``"""
+    from .dist import DistLeakError, build_dist
+
+    try:
+        out = build_dist(Path(args.repo_root), Path(args.out))
+    except DistLeakError as err:
+        print(f"dist FAILED: {err}", file=sys.stderr)
+        return 1
+    print(f"student distribution in {out}: no solution or hidden-test line found")
+
+
+def check(args):
+    """``check [ASSIGNMENT...]``"""
+    from .check import check_course
+
+    problems = check_course(Path(args.repo_root), _assignments(args), jobs=args.jobs, log=print)
+    for problem in problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    return 1 if problems else 0
