@@ -6,6 +6,7 @@ CUDA when a GPU is present and the CPU otherwise; everything runs on the CPU.
 The same seed gives the same training run (same shuffling, same dropout).
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -48,7 +49,7 @@ class Evaluation(NamedTuple):
 
 
 def fit(model, train_data, epochs=20, lr=0.02, batch_size=32, device="auto", progress=True, seed=0,
-        optimizer="sgd", val_data=None):  # fmt: skip
+        optimizer="sgd", val_data=None, num_threads=1):  # fmt: skip
     """Train ``model`` with cross-entropy loss and mini-batches; return the :class:`History`.
 
     Each epoch shuffles the training data, then for each batch: forward,
@@ -76,6 +77,11 @@ def fit(model, train_data, epochs=20, lr=0.02, batch_size=32, device="auto", pro
         SGD with momentum 0.9, or Adam (use a smaller ``lr`` such as 1e-3).
     val_data : tuple (x, y), optional
         Evaluated after every epoch into ``History.val_accuracy``.
+    num_threads : int or None
+        CPU threads torch may use while training on the CPU (restored
+        afterwards). Small models train fastest with 1: with more, every tiny
+        operation waits for all threads, which is many times slower when the
+        cores are shared. None keeps torch's setting.
 
     Returns
     -------
@@ -106,7 +112,7 @@ def fit(model, train_data, epochs=20, lr=0.02, batch_size=32, device="auto", pro
     model.to(device)
     history = History(device=str(device))
     devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
+    with _cpu_threads(num_threads if device.type == "cpu" else None), torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         shuffler = torch.Generator().manual_seed(seed)
         step = _make_optimizer(optimizer, model, lr)
@@ -120,6 +126,19 @@ def fit(model, train_data, epochs=20, lr=0.02, batch_size=32, device="auto", pro
                 model.train()
             bar.set_postfix(_postfix(history))
     return history
+
+
+@contextmanager
+def _cpu_threads(n):
+    """Let torch use ``n`` CPU threads inside the block (None: leave the setting alone)."""
+    torch = import_torch()
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(check_int(n, "num_threads", minimum=1))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _train_epoch(model, x, y, batch_size, optimizer, shuffler):
