@@ -70,7 +70,10 @@ class MatrixArtist:
     def __init__(self, ax, a, cmap, fmt, annotate, color):
         from matplotlib.patches import Rectangle
 
+        import matplotlib
+
         self.ax, self.fmt, self.annotate = ax, fmt, annotate
+        cmap = matplotlib.colormaps[cmap].with_extremes(bad="#eeeeee")  # NaN cells: light gray
         self.image = ax.imshow(a, cmap=cmap, interpolation="nearest")
         self.overlay = ax.imshow(np.zeros(a.shape + (4,)), interpolation="nearest")
         self.highlight = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=color, linewidth=3, visible=False)
@@ -81,7 +84,7 @@ class MatrixArtist:
         self.set_data(a)
 
     def set_data(self, a, clim=None):
-        """Show the matrix ``a`` (its shape may change); NaN cells stay blank."""
+        """Show the matrix ``a`` (its shape may change); NaN cells show light gray."""
         a = np.asarray(a, dtype=float)
         height, width = a.shape
         self.image.set_data(a)
