@@ -44,7 +44,8 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1, *, im
 
     and the chain rule gives the lecture's three formulas:
 
-    * ``dL/dK = X (*) dL/dZ``: ``dK[k, c, m, l] = sum_{n, i, j} dZ[n, k, i, j] X[n, c, s*i + d*m, s*j + d*l]``,
+    * ``dL/dK = X (*) dL/dZ``, that is
+      ``dK[k, c, m, l] = sum_{n, i, j} dZ[n, k, i, j] X[n, c, s*i + d*m, s*j + d*l]``:
       the valid cross-correlation of the input with ``dL/dZ`` *dilated by the
       stride* (``s - 1`` zeros between its entries), read at lags ``d*m``
       (every ``d``-th lag: the kernel's dilation).
@@ -121,7 +122,7 @@ def _conv_arrays(dout, x, w):
         dout, x, w = dout.to(dtype), x.to(dtype), w.to(dtype)
     else:
         dtype = np.result_type(dout, x, w)
-        dout, x, w = dout.astype(dtype, copy=False), x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+        dout, x, w = (a.astype(dtype, copy=False) for a in (dout, x, w))
     unbatched = x.ndim == 3
     if unbatched:
         dout, x = dout[None], x[None]
@@ -135,7 +136,8 @@ def _check_same_kind(x, **others):
             raise TypeError(f"x and {name} must both be NumPy arrays or both torch tensors, "
                             f"got x as {describe(x)} and {name} as {describe(other)}")
         if is_tensor(x) and other.device != x.device:
-            raise ValueError(f"x and {name} must be on the same device, got {x.device} and {other.device}")
+            raise ValueError(f"x and {name} must be on the same device, "
+                             f"got {x.device} and {other.device}")
 
 
 def _conv_geometry(dout, x, w, stride, padding, dilation, groups):
@@ -150,7 +152,7 @@ def _conv_geometry(dout, x, w, stride, padding, dilation, groups):
         raise ValueError(f"w must have C / groups = {c} / {groups} = {c // groups} channels "
                          f"(w.shape[1]) to match x with C={c}, got w of shape {tuple(w.shape)}")
     pads = resolve_padding(padding, (kh, kw), dilation)
-    sizes = [_output_size(*args) for args in zip(("H", "W"), (height, width), pads, (kh, kw), stride, dilation)]
+    sizes = [_output_size(*axis) for axis in zip(("H", "W"), (height, width), pads, (kh, kw), stride, dilation)]
     expected = (n, k, sizes[0][0], sizes[1][0])
     if tuple(dout.shape) != expected:
         raise ValueError(f"dout must have the shape of the forward output (N, K, H_out, W_out) = {expected}, "
@@ -216,11 +218,13 @@ def _conv2d_backward_fast(dout, x, w, pads, stride, dilation, groups):
         for tap, (a, b, start) in enumerate(taps):
             cols[:count, :, tap] = phases[a, b, images, :, start:start + span]
         grouped = cols[:count].reshape(count, groups, rows, span)
-        dw_t += np.matmul(grouped, dz[images].transpose(0, 1, 3, 2)).sum(axis=0)  # BLAS: faster than dZ @ cols.T
+        # dK transposed: cols @ dZ.T runs about twice as fast in OpenBLAS as dZ @ cols.T
+        dw_t += np.matmul(grouped, dz[images].transpose(0, 1, 3, 2)).sum(axis=0)
         dcols = np.matmul(weights_t, dz[images]).reshape(count, channels, kh * kw, span)
         for tap, (a, b, start) in enumerate(taps):
             dphases[a, b, images, :, start:start + span] += dcols[:, :, tap]
-    return _unflatten_phases(dphases, x.shape, pads, stride, row), dw_t.transpose(0, 2, 1).reshape(w.shape)
+    dx = _unflatten_phases(dphases, x.shape, pads, stride, row)
+    return dx, dw_t.transpose(0, 2, 1).reshape(w.shape)
 
 
 def _unflatten_phases(dphases, shape, pads, stride, row):
@@ -336,7 +340,8 @@ def _check_pooled_shape(dout, x, kernel, stride, padding, out_size):
     if tuple(dout.shape) != expected:
         formulas = [_output_size(axis, n, (p, p), k, s, 1)[1]
                     for axis, n, p, k, s in zip(("H", "W"), x.shape[-2:], padding, kernel, stride)]
-        raise ValueError(f"dout must have the shape of the pooled output {expected}, got {describe(dout)}; "
+        raise ValueError(f"dout must have the shape of the pooled output {expected}, "
+                         f"got {describe(dout)}; "
                          f"computed as {formulas[0]} and {formulas[1]}")
 
 

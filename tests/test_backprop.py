@@ -179,6 +179,18 @@ def test_numerical_gradient_of_conv_agrees_with_conv2d_backward():
     np.testing.assert_allclose(db, dout.sum(axis=(0, 2, 3)))
 
 
+def test_backward_agrees_with_the_numerical_gradient_of_cnnlab_conv2d():
+    from cnnlab.conv import conv2d
+
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((2, 2, 6, 5)), rng.standard_normal((3, 2, 2, 3)), rng.standard_normal(3)
+    dout = rng.standard_normal(conv2d(x, w, b, stride=2, padding="same", dilation=1).shape)
+    dx, dw, db = conv2d_backward(dout, x, w, stride=2, padding="same")
+    assert gradient_check(lambda v: conv2d(v, w, b, 2, "same"), x, dx, df=dout).ok
+    assert gradient_check(lambda v: conv2d(x, v, b, 2, "same"), w, dw, df=dout).ok
+    assert gradient_check(lambda v: conv2d(x, w, v, 2, "same"), b, db, df=dout).ok
+
+
 @pytest.mark.parametrize("kind", ["max", "avg"])
 def test_numerical_gradient_of_pooling_agrees(kind):
     rng = np.random.default_rng(4)
@@ -236,7 +248,8 @@ def lecture_grads():
 
 
 def test_b1_z11_written_out_equals_the_convolution():
-    z = F.conv2d(torch.tensor(X)[None, None], torch.tensor(K)[None, None], torch.tensor([B], dtype=torch.float64)).numpy()[0, 0]
+    bias = torch.tensor([B], dtype=torch.float64)
+    z = F.conv2d(torch.tensor(X)[None, None], torch.tensor(K)[None, None], bias).numpy()[0, 0]
     z11 = X[0, 0] * K[0, 0] + X[0, 1] * K[0, 1] + X[1, 0] * K[1, 0] + X[1, 1] * K[1, 1] + B
     assert z[0, 0] == pytest.approx(z11)
     np.testing.assert_allclose(z, correlate2d(X, K, mode="valid") + B)
