@@ -19,7 +19,8 @@ from torch import nn
 
 from ._validate import check_choice, check_int, describe
 
-#: Channels of each 3x3 conv (stride 1, pad 1); "M" is a 2x2 max-pool with stride 2 (Simonyan & Zisserman, table 1).
+#: Channels of each 3x3 conv (stride 1, pad 1); "M" is a 2x2 max-pool with stride 2.
+#: The columns A, B, D, E of table 1 in Simonyan & Zisserman (2015).
 VGG_CONFIGS = {
     "VGG11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     "VGG13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
@@ -52,7 +53,7 @@ class ConvNet(nn.Module):
 
 
 def _classifier(n_features, widths, activation, dropout):
-    """Flatten, then dense layers ``n_features -> widths[0] -> ...`` with activation (and dropout) between them."""
+    """Flatten, then dense layers ``n_features -> widths[0] -> ...``, activation (and dropout) between."""
     sizes = [n_features, *widths]
     layers = [nn.Flatten()]
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -200,15 +201,17 @@ def _vgg_config(config):
     """Return the layer list of ``config`` (a name from VGG_CONFIGS or a list)."""
     if isinstance(config, str):
         return VGG_CONFIGS[check_choice(config, "config", tuple(VGG_CONFIGS))]
-    valid = isinstance(config, (list, tuple)) and config and all(
-        item == "M" or (isinstance(item, int) and not isinstance(item, bool) and item > 0) for item in config
-    )
-    if not valid or config[0] == "M" and len(config) == 1:
+    if not (isinstance(config, (list, tuple)) and config and all(_is_vgg_item(i) for i in config)):
         raise ValueError(
             f"config must be one of {tuple(VGG_CONFIGS)} or a list of conv widths (int > 0) "
             f"and 'M' for max-pool, got {describe(config)}"
         )
     return list(config)
+
+
+def _is_vgg_item(item):
+    """True for "M" (max-pool) and for a positive int (conv width)."""
+    return item == "M" or (isinstance(item, int) and not isinstance(item, bool) and item > 0)
 
 
 def _check_input_size(size, minimum):
@@ -255,7 +258,9 @@ class ResidualBlock(nn.Module):
         channels = check_int(channels, "channels", minimum=1)
         kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
         if kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd so that 'same' padding keeps the shape, got {kernel_size}")
+            raise ValueError(
+                f"kernel_size must be odd so that 'same' padding keeps the shape, got {kernel_size}"
+            )
 
         def norm():
             return nn.BatchNorm2d(channels) if batch_norm else nn.Identity()
@@ -293,7 +298,7 @@ def _check_module(model):
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """One layer call in a :class:`ModelSummary`: name, type, output shape (no batch axis), own parameters."""
+    """One layer call in a :class:`ModelSummary`: name, type, output shape (no batch axis), own params."""
 
     name: str
     layer: str
@@ -417,7 +422,10 @@ def _recorder(name, rows):
 def _check_shape(shape):
     """Return ``shape`` as a tuple of positive ints."""
     if not isinstance(shape, (tuple, list)) or not shape:
-        raise TypeError(f"input_shape must be a tuple of ints without the batch axis, e.g. (1, 32, 32), got {describe(shape)}")
+        raise TypeError(
+            "input_shape must be a tuple of ints without the batch axis, e.g. (1, 32, 32), "
+            f"got {describe(shape)}"
+        )
     return tuple(check_int(n, "input_shape", minimum=1) for n in shape)
 
 

@@ -98,33 +98,40 @@ def fit(model, train_data, epochs=20, lr=0.02, batch_size=32, device="auto", pro
     >>> history.accuracy[-1] > 0.9
     True
     """
-    from tqdm.auto import tqdm
-
     torch = import_torch()
     device = _device(device)
     _check_model(model)
     x, y = _as_tensors(train_data, "train_data")
+    val = None if val_data is None else _as_tensors(val_data, "val_data")
     epochs = check_int(epochs, "epochs", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
     lr = _check_positive(lr, "lr")
     check_choice(optimizer, "optimizer", OPTIMIZERS)
-    x, y = x.to(device), y.to(device)
     model.to(device)
-    history = History(device=str(device))
+    step = _make_optimizer(optimizer, model, lr)
     devices = [device.index or 0] if device.type == "cuda" else []
-    with _cpu_threads(num_threads if device.type == "cpu" else None), torch.random.fork_rng(devices=devices):
+    threads = num_threads if device.type == "cpu" else None
+    with _cpu_threads(threads), torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         shuffler = torch.Generator().manual_seed(seed)
-        step = _make_optimizer(optimizer, model, lr)
-        bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
-        for _ in bar:
-            loss, accuracy = _train_epoch(model, x, y, batch_size, step, shuffler)
-            history.loss.append(loss)
-            history.accuracy.append(accuracy)
-            if val_data is not None:
-                history.val_accuracy.append(evaluate(model, val_data, device).accuracy)
-                model.train()
-            bar.set_postfix(_postfix(history))
+        return _run_epochs(model, (x.to(device), y.to(device)), val, epochs, batch_size, step, shuffler, progress)
+
+
+def _run_epochs(model, train, val, epochs, batch_size, optimizer, shuffler, progress):
+    """Train for ``epochs`` epochs, recording the history and updating the progress bar."""
+    from tqdm.auto import tqdm
+
+    history = History(device=str(train[0].device))
+    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
+    for _ in bar:
+        loss, accuracy = _train_epoch(model, *train, batch_size, optimizer, shuffler)
+        history.loss.append(loss)
+        history.accuracy.append(accuracy)
+        if val is not None:
+            history.val_accuracy.append(evaluate(model, val, train[0].device).accuracy)
+            model.train()
+        bar.set_postfix(_postfix(history))
     return history
 
 
@@ -254,7 +261,9 @@ def confusion_matrix(y_true, y_pred, n_classes):
     y_true = _as_labels(y_true, "y_true", n_classes)
     y_pred = _as_labels(y_pred, "y_pred", n_classes)
     if len(y_true) != len(y_pred):
-        raise ValueError(f"y_true and y_pred must have the same length, got {len(y_true)} and {len(y_pred)}")
+        raise ValueError(
+            f"y_true and y_pred must have the same length, got {len(y_true)} and {len(y_pred)}"
+        )
     counts = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
     return counts.reshape(n_classes, n_classes)
 
@@ -266,7 +275,9 @@ def _as_labels(labels, name, n_classes=None):
         raise TypeError(f"{name} must be a 1-D array of integer class labels, got {describe(array)}")
     upper = "" if n_classes is None else f" and < n_classes={n_classes}"
     if len(array) and (array.min() < 0 or (n_classes is not None and array.max() >= n_classes)):
-        raise ValueError(f"{name} must hold labels >= 0{upper}, got values from {array.min()} to {array.max()}")
+        raise ValueError(
+            f"{name} must hold labels >= 0{upper}, got values from {array.min()} to {array.max()}"
+        )
     return array.astype(np.int64)
 
 
@@ -288,7 +299,9 @@ def _as_tensors(data, name):
     x = _as_images(data[0], f"{name}[0] (images)")
     y = torch.as_tensor(_as_labels(data[1], f"{name}[1] (labels)"))
     if len(x) != len(y):
-        raise ValueError(f"{name} must have one label per image, got {len(x)} images and {len(y)} labels")
+        raise ValueError(
+            f"{name} must have one label per image, got {len(x)} images and {len(y)} labels"
+        )
     return x, y
 
 
@@ -297,7 +310,9 @@ def _device(device):
     torch = import_torch()
     device = resolve_device(device)
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={str(device)!r} was asked for, but no CUDA GPU is available: use 'auto' or 'cpu'")
+        raise ValueError(
+            f"device={str(device)!r} was asked for, but no CUDA GPU is available: use 'auto' or 'cpu'"
+        )
     if device.type not in ("cpu", "cuda"):
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda' to run a model, got {str(device)!r}")
     return device
@@ -309,7 +324,9 @@ def _check_model(model):
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     if any(p.is_meta for p in model.parameters()):
-        raise ValueError("model has parameters on the meta device (shapes only): build it with device=None to train it")
+        raise ValueError(
+            "model has parameters on the meta device (shapes only): build it with device=None to train it"
+        )
 
 
 def _check_positive(value, name):

@@ -152,6 +152,11 @@ def test_fit_on_cuda_gives_tensors_back_on_the_input_device():
     assert predict(model, x.cuda()).is_cuda
 
 
+def test_bad_val_data_is_refused_before_training():
+    with pytest.raises(ValueError, match="val_data must have one label per image"):
+        fit(_small_model(), _blobs(), epochs=1, progress=False, val_data=(np.zeros((3, 1, 4, 4)), [0, 1]))
+
+
 def test_models_on_meta_and_non_models_are_refused():
     with pytest.raises(ValueError, match="meta device"):
         fit(lenet5(device="meta"), _blobs(), epochs=1, progress=False)
