@@ -396,12 +396,16 @@ def summary(model, input_shape):
     ]
     tensors = {**dict(model.named_parameters()), **dict(model.named_buffers())}
     meta = {name: torch.empty_like(t, device="meta") for name, t in tensors.items()}
+    modes = {module: module.training for module in model.modules()}
+    model.eval()  # batch statistics of a single meta sample are meaningless anyway
     try:
         with torch.no_grad():
             out = torch.func.functional_call(model, meta, (torch.empty(1, *input_shape, device="meta"),))
     finally:
         for handle in handles:
             handle.remove()
+        for module, training in modes.items():
+            module.training = training
     total, trainable = count_params(model, trainable_only=False), count_params(model)
     return ModelSummary(tuple(rows), input_shape, tuple(out.shape[1:]), total, trainable)
 

@@ -135,6 +135,14 @@ def test_summary_shapes_match_a_real_forward(make, input_shape):
     assert sum(row.params for row in table.rows) == table.total_params == count_params(model)
 
 
+def test_summary_keeps_training_modes_and_handles_batchnorm1d():
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.BatchNorm1d(3), nn.Dropout(0.5))
+    model[3].eval()
+    table = summary(model, (1, 2, 2))  # BatchNorm1d in training mode refuses a batch of one
+    assert table.output_shape == (3,)
+    assert [m.training for m in model] == [True, True, True, False]
+
+
 def test_summary_leaves_the_weights_alone_and_works_on_meta_models():
     model = lenet5()
     before = {k: v.clone() for k, v in model.state_dict().items()}
