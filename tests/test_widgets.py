@@ -361,3 +361,54 @@ def test_feature_maps_with_a_given_model_and_input():
     expected = torch.relu(model(torch.tensor(x, dtype=torch.float32)[None]))[0].detach().numpy()
     explorer.layer.value = "1"
     np.testing.assert_allclose(explorer.feature_maps, expected, atol=1e-5)
+
+
+# ------------------------------------------------------------------ headless execution and HTML export
+@pytest.fixture
+def explorer_notebook(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("from cnnlab.widgets import ConvExplorer\nexplorer = ConvExplorer()\n"
+                                                "explorer.stride.value = 2\nexplorer")]
+    path = tmp_path / "explorer.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def nbconvert(path, *options):
+    """The real `jupyter nbconvert` CLI of this environment; a hanging explorer would hit the timeout."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bin_dir = Path(sys.executable).parent
+    env = {**__import__("os").environ, "PATH": f"{bin_dir}:{__import__('os').environ['PATH']}"}
+    subprocess.run([str(bin_dir / "jupyter-nbconvert"), str(path), "--ExecutePreprocessor.timeout=180", *options],
+                   check=True, capture_output=True, timeout=300, env=env, cwd=path.parent)
+
+
+@pytest.mark.slow
+def test_html_export_without_widget_state_shows_the_picture(explorer_notebook):
+    nbconvert(explorer_notebook, "--to", "html", "--execute", "--ExecutePreprocessor.store_widget_state=False")
+    html = explorer_notebook.with_suffix(".html").read_text()
+    assert '<img alt="Convolution explorer" src="data:image/png;base64,iVBOR' in html
+    assert 'type="application/vnd.jupyter.widget-view+json"' not in html
+
+
+@pytest.mark.slow
+def test_html_export_with_widget_state_embeds_the_canvas_picture(explorer_notebook):
+    import nbformat
+
+    nbconvert(explorer_notebook, "--to", "notebook", "--execute", "--inplace")
+    notebook = nbformat.read(explorer_notebook, as_version=4)
+    output = notebook.cells[0].outputs[0]
+    assert {"image/png", "text/html", "application/vnd.jupyter.widget-view+json"} <= set(output.data)
+    state = notebook.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    canvases = [m["state"] for m in state.values() if m["model_name"] == "MPLCanvasModel"]
+    assert canvases and canvases[0]["_data_url"].startswith("data:image/png;base64,")
+    nbconvert(explorer_notebook, "--to", "html")
+    html = explorer_notebook.with_suffix(".html").read_text()
+    assert 'type="application/vnd.jupyter.widget-view+json"' in html  # nbconvert prefers the view when state exists
+    assert canvases[0]["_data_url"][:60].replace("/", "\\/") in html  # the state is embedded, '/' escaped
