@@ -40,6 +40,13 @@ class ConvNet(nn.Module):
     ----------
     features, classifier : torch.nn.Sequential
         The two stages; ``forward(x)`` is ``classifier(features(x))``.
+
+    Examples
+    --------
+    >>> features = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2))
+    >>> model = ConvNet(features, nn.Sequential(nn.Flatten(), nn.Linear(2 * 3 * 3, 4)))
+    >>> model(torch.zeros(5, 1, 8, 8)).shape
+    torch.Size([5, 4])
     """
 
     def __init__(self, features, classifier):

@@ -79,6 +79,13 @@ def test_meta_and_cpu_models_have_the_same_counts():
         assert [p.shape for p in cpu.parameters()] == [p.shape for p in meta.parameters()]
 
 
+@pytest.mark.slow
+def test_vgg16_built_on_the_cpu_has_the_same_parameters_as_on_meta():
+    cpu, meta = vgg("VGG16"), vgg("VGG16", device="meta")
+    assert count_params(cpu) == count_params(meta) == sum(p.numel() for p in cpu.parameters())
+    assert [p.shape for p in cpu.parameters()] == [p.shape for p in meta.parameters()]
+
+
 def test_small_vgg_for_small_inputs_runs():
     model = vgg("VGG11", num_classes=10, input_size=32, classifier_width=64)
     assert model.classifier[2].in_features == 512  # 32 / 2**5 = 1 pixel left
