@@ -320,7 +320,8 @@ def _check_channels(x, w, b, groups):
     """Channels of x, filters of w and length of b must agree (with ``groups``)."""
     channels, kernels = x.shape[1], w.shape[0]
     if channels % groups:
-        raise ValueError(f"groups must divide the {channels} input channels of x, got groups={groups}")
+        raise ValueError(f"groups must divide the {channels} input channels of x, "
+                         f"got groups={groups}")
     if kernels % groups:
         raise ValueError(f"groups must divide the {kernels} filters of w (w.shape[0]), "
                          f"got groups={groups}")
@@ -358,11 +359,8 @@ def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
         return F.conv2d(x, w, b, stride=stride, dilation=dilation, groups=groups)
     if impl == "naive":
         out = _correlate_naive(x, w, stride, dilation, groups)
-    else:
-        out = _correlate_fast(x, w, pads, stride, dilation, groups)
-    if b is not None:
-        out += b[:, None, None]
-    return out
+        return out if b is None else out + b[:, None, None]
+    return _correlate_fast(x, w, b, pads, stride, dilation, groups)
 
 
 def _output_size(padded, kernel, stride, dilation):
@@ -393,47 +391,76 @@ def _correlate_naive(xp, w, stride, dilation, groups):
     return out
 
 
-def _correlate_fast(x, w, pads, stride, dilation, groups):
-    """im2col and one matrix product per chunk of images.
+def _correlate_fast(x, w, b, pads, stride, dilation, groups):
+    """im2col and one matrix product per image, the bias included.
 
     The zero-padded input (split into ``sh * sw`` stride phases) is stored
     flat, channel by channel, with rows of length ``row``. Then every kernel
     tap ``(u, v)`` reads one contiguous slice of it, so the column matrix is
-    built from long, fast copies; the product yields output rows of length
-    ``row`` whose first ``W_out`` entries are the output (the others straddle
-    two image rows: the result is a view that leaves them out).
+    built from long, fast copies, a chunk of images at a time (a chunk stays
+    in the cache). A row of ones in the columns times a column of biases in
+    the weights adds the bias inside the product. The product yields output
+    rows of length ``row`` whose first ``W_out`` entries are the output (the
+    others straddle two image rows: the result is a view that leaves them out).
     """
     n_images, channels = x.shape[:2]
     kernels, group_channels, kh, kw = w.shape
     padded = tuple(size + sum(pad) for size, pad in zip(x.shape[-2:], pads))
     out_h, out_w = _output_size(padded, (kh, kw), stride, dilation)
     if kh == kw == 1 and pads == ((0, 0), (0, 0)):
-        return _pointwise(x[:, :, ::stride[0], ::stride[1]], w, groups)
+        return _pointwise(x[:, :, ::stride[0], ::stride[1]], w, b, groups)
     phases, row = _flat_phases(x, pads, stride)
     starts = [_tap_start(u, v, stride, dilation, row) for u in range(kh) for v in range(kw)]
     span = out_h * row
-    rows = group_channels * kh * kw
-    weights = w.reshape(groups, kernels // groups, rows)
+    weights = _weight_matrix(w, b, groups)
+    chunk = max(1, min(n_images, _CHUNK_BYTES // (weights.shape[-1] * groups * span * x.itemsize)))
+    cols, taps = _column_buffer(chunk, groups, group_channels, len(starts), span,
+                                with_ones=b is not None, dtype=x.dtype)
     out = np.empty((n_images, groups, kernels // groups, span), dtype=x.dtype)
-    chunk = max(1, min(n_images, _CHUNK_BYTES // (channels * kh * kw * span * x.itemsize)))
-    cols = np.empty((chunk, channels, kh * kw, span), dtype=x.dtype)
     for first in range(0, n_images, chunk):
         count = min(chunk, n_images - first)
         for tap, (a, c, start) in enumerate(starts):
-            cols[:count, :, tap] = phases[a, c, first:first + count, :, start:start + span]
+            source = phases[a, c, first:first + count, :, start:start + span]
+            taps[:count, :, :, tap] = source.reshape(count, groups, group_channels, span)
         # out^T = cols^T @ w^T: the same product, but BLAS runs faster with few output columns
-        np.matmul(cols[:count].reshape(count, groups, rows, span).swapaxes(-1, -2),
-                  weights.swapaxes(-1, -2), out=out[first:first + count].swapaxes(-1, -2))
+        np.matmul(cols[:count].swapaxes(-1, -2), weights.swapaxes(-1, -2),
+                  out=out[first:first + count].swapaxes(-1, -2))
     return out.reshape(n_images, kernels, out_h, row)[..., :out_w]
 
 
-def _pointwise(x, w, groups):
+def _weight_matrix(w, b, groups):
+    """Filters as rows ``(groups, K/groups, C/groups * kh * kw)``, the bias as a last column."""
+    kernels = w.shape[0]
+    weights = w.reshape(groups, kernels // groups, -1)
+    if b is None:
+        return weights
+    return np.concatenate([weights, b.reshape(groups, kernels // groups, 1)], axis=-1)
+
+
+def _column_buffer(chunk, groups, group_channels, n_taps, span, with_ones, dtype):
+    """The im2col buffer ``(chunk, groups, C/groups * taps [+ 1], span)`` and its tap view.
+
+    ``taps[n, g, c, t]`` is the row that kernel tap ``t`` of channel ``c`` fills;
+    the optional last row of each group holds the ones that multiply the bias.
+    """
+    rows = group_channels * n_taps
+    cols = np.empty((chunk, groups, rows + with_ones, span), dtype=dtype)
+    if with_ones:
+        cols[:, :, rows] = 1
+    taps = cols[:, :, :rows].reshape(chunk, groups, group_channels, n_taps, span)
+    return cols, taps
+
+
+def _pointwise(x, w, b, groups):
     """A 1x1 convolution is a plain matrix product over the channels, image by image."""
     n_images, channels, height, width = x.shape
     kernels = w.shape[0]
     weights = w.reshape(groups, kernels // groups, channels // groups)
     pixels = np.ascontiguousarray(x).reshape(n_images, groups, channels // groups, height * width)
-    return np.matmul(weights, pixels).reshape(n_images, kernels, height, width)
+    out = np.matmul(weights, pixels).reshape(n_images, kernels, height, width)
+    if b is not None:
+        out += b[:, None, None]
+    return out
 
 
 def _flat_phases(x, pads, stride):
