@@ -24,7 +24,7 @@ from ._backend import is_tensor
 from ._validate import as_float_array, check_choice, check_int, check_ndim, check_pair, describe
 from ._windows import sliding_windows
 from .conv import _CHUNK_BYTES, _flat_phases, _tap_start
-from .padding import pad2d, resolve_padding, unpad2d
+from .padding import canonical_mode, pad2d, pad_indices, resolve_padding, unpad2d
 from .pooling import _check_pool_args
 from .shapes import conv_output_size
 
@@ -34,7 +34,8 @@ IMPLS = ("naive", "fast")
 # --------------------------------------------------------------------------- conv
 
 
-def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1, *, impl="fast"):
+def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros", *,
+                    impl="fast"):
     """Gradients of a conv layer ``z = conv2d(x, w, b)`` with respect to x, w and b.
 
     With stride ``s`` and dilation ``d`` the forward pass (cross-correlation,
@@ -65,7 +66,10 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1, *, im
         The forward weights.
     stride, dilation : int or (int, int)
     padding : int, (ph, pw), ((top, bottom), (left, right)), or {'valid', 'same', 'full'}
-        Zero padding, as in the forward call.
+        As in the forward call.
+    padding_mode : {'zeros', 'reflect', 'symmetric', 'replicate', 'circular'}
+        As in :func:`cnnlab.conv.conv2d`. With a mode other than zeros a border
+        pixel is a copy of an input pixel, so its gradient is added onto that pixel.
     groups : int
         ``C`` and ``K`` must both be divisible by it.
     impl : {'fast', 'naive'}
@@ -97,15 +101,48 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1, *, im
     True
     """
     impl = check_choice(impl, "impl", IMPLS)
+    padding_mode = canonical_mode(padding_mode, "padding_mode")
     dout, x, w, unbatched = _conv_arrays(dout, x, w)
-    geometry = _conv_geometry(dout, x, w, stride, padding, dilation, groups)
-    if is_tensor(x):
-        dx, dw, db = _conv2d_backward_torch(dout, x, w, geometry)
+    pads, stride, dilation, groups = _conv_geometry(dout, x, w, stride, padding, dilation, groups)
+    if padding_mode == "zeros":
+        dx, dw, db = _zero_padded_backward(dout, x, w, (pads, stride, dilation, groups), impl)
     else:
-        backward = _conv2d_backward_naive if impl == "naive" else _conv2d_backward_fast
-        dx, dw = backward(dout, x, w, *geometry)
-        db = dout.sum(axis=(0, 2, 3))
+        no_padding = ((0, 0), (0, 0))
+        dxp, dw, db = _zero_padded_backward(dout, pad2d(x, pads, padding_mode), w,
+                                            (no_padding, stride, dilation, groups), impl)
+        dx = _fold_padding(dxp, x.shape, pads, padding_mode)
     return (dx[0] if unbatched else dx), dw, db
+
+
+def _zero_padded_backward(dout, x, w, geometry, impl):
+    """(dx, dw, db) with zero padding: torch's kernels for tensors, else the naive or fast loops."""
+    if is_tensor(x):
+        return _conv2d_backward_torch(dout, x, w, geometry)
+    backward = _conv2d_backward_naive if impl == "naive" else _conv2d_backward_fast
+    dx, dw = backward(dout, x, w, *geometry)
+    return dx, dw, dout.sum(axis=(0, 2, 3))
+
+
+def _fold_padding(dxp, shape, pads, mode):
+    """The adjoint of :func:`~cnnlab.padding.pad2d`: add each border pixel's gradient onto its source.
+
+    ``dx = R @ dxp @ C.T`` where ``R[r, p] = 1`` when padded row ``p`` is a copy of input row ``r``.
+    """
+    (top, bottom), (left, right) = pads
+    rows = _copy_matrix(shape[-2], top, bottom, mode, dxp)
+    cols = _copy_matrix(shape[-1], left, right, mode, dxp)
+    return rows @ dxp @ cols.T
+
+
+def _copy_matrix(size, before, after, mode, like):
+    """0/1 matrix (size, padded size): which input pixel each padded pixel copies."""
+    sources = pad_indices(size, before, after, mode)
+    matrix = (np.arange(size)[:, None] == sources[None, :]).astype(np.float64)
+    if is_tensor(like):
+        import torch
+
+        return torch.as_tensor(matrix, dtype=like.dtype, device=like.device)
+    return matrix.astype(like.dtype)
 
 
 def _conv_arrays(dout, x, w):

@@ -16,7 +16,7 @@ from cnnlab.backprop import (
     numerical_gradient,
     rel_error,
 )
-from cnnlab.padding import resolve_padding
+from cnnlab.padding import pad2d, resolve_padding
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
@@ -82,6 +82,22 @@ def test_conv2d_backward_tensors_stay_tensors_on_their_device(device):
     for grad, want in zip(got, expected):
         assert isinstance(grad, torch.Tensor) and grad.device.type == device
         np.testing.assert_allclose(grad.cpu().numpy(), want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "symmetric", "replicate", "circular"])
+@pytest.mark.parametrize("impl", ["naive", "fast", "torch"])
+def test_conv2d_backward_padding_modes_match_autograd_through_the_padding(mode, impl):
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((2, 4, 6, 7)), rng.standard_normal((6, 2, 3, 2))
+    padding = ((2, 1), (0, 1))
+    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    z = F.conv2d(pad2d(xt, padding, mode), wt, None, (2, 1), 0, (1, 2), 2)  # pad2d gathers: differentiable
+    dout = torch.randn_like(z)
+    z.backward(dout)
+    args = (dout, torch.tensor(x), torch.tensor(w)) if impl == "torch" else (dout.numpy(), x, w)
+    dx, dw, _ = conv2d_backward(*args, (2, 1), padding, (1, 2), 2, mode, impl="fast" if impl == "torch" else impl)
+    np.testing.assert_allclose(np.asarray(dx), xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(dw), wt.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_conv2d_backward_keeps_float32_and_accepts_unbatched_input():
@@ -334,6 +350,10 @@ def test_dout_with_the_wrong_shape_says_both_shapes_and_the_arithmetic():
      TypeError, "must both be NumPy arrays or both torch tensors"),
     (lambda: conv2d_backward("dout", np.zeros((1, 1, 5, 5)), np.zeros((1, 1, 3, 3))),
      TypeError, "dout must be a numeric array"),
+    (lambda: conv2d_backward(np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 3, 3)), padding=1,
+                             padding_mode="mirror"), ValueError, "padding_mode must be one of"),
+    (lambda: conv2d_backward(np.zeros((1, 1, 7, 7)), np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 3, 3)), padding=3,
+                             padding_mode="reflect"), ValueError, "reflect padding of 3 is wider"),
     (lambda: max_pool2d_backward(np.zeros((1, 1)), np.zeros((4, 4)), 2, padding=2),
      ValueError, "at most half"),
     (lambda: avg_pool2d_backward(np.zeros((2, 2)), np.zeros((4, 4)), 0), ValueError, "kernel_size"),
