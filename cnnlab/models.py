@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from ._validate import check_choice, check_int, describe
+from .shapes import conv_output_size
 
 #: Channels of each 3x3 conv (stride 1, pad 1); "M" is a 2x2 max-pool with stride 2.
 #: The columns A, B, D, E of table 1 in Simonyan & Zisserman (2015).
@@ -71,15 +72,28 @@ def _classifier(n_features, widths, activation, dropout):
 
 
 def _build(make_features, in_channels, input_size, widths, activation, dropout, device):
-    """Build ``ConvNet(features, classifier)`` on ``device`` (default the CPU).
-
-    The classifier's input size is found by running the features on a meta
-    tensor of shape (1, in_channels, input_size, input_size): shapes only, no arithmetic.
-    """
-    with torch.device("meta"):
-        probe = make_features()(torch.empty(1, in_channels, input_size, input_size))
+    """Build ``ConvNet(features, classifier)`` on ``device`` (default the CPU)."""
     with torch.device(device or "cpu"):
-        return ConvNet(make_features(), _classifier(probe[0].numel(), widths, activation, dropout))
+        features = make_features()
+        n_features = _flat_size(features, in_channels, input_size)
+        return ConvNet(features, _classifier(n_features, widths, activation, dropout))
+
+
+def _flat_size(features, channels, size):
+    """Number of values that ``features`` outputs for one (channels, size, size) input.
+
+    Walks the layers with the lecture's output-size formula
+    ``floor((N + 2P - d(F - 1) - 1) / S) + 1``; activations and batch norm keep the shape.
+    """
+    for layer in features:
+        if isinstance(layer, nn.Conv2d):
+            channels = layer.out_channels
+            size = conv_output_size(
+                size, layer.kernel_size[0], layer.padding[0], layer.stride[0], layer.dilation[0]
+            )
+        elif isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
+            size = conv_output_size(size, layer.kernel_size, layer.padding, layer.stride)
+    return channels * size * size
 
 
 def lenet5(num_classes=10, in_channels=1, input_size=32, activation="relu", pool="max", device=None):
