@@ -180,7 +180,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode
     -------
     out : shape (N, K, H_out, W_out), or (K, H_out, W_out) for a single image;
         same type, device and float dtype as ``x``;
-        ``H_out = floor((H + top + bottom - dh(kh - 1) - 1) / sh) + 1``.
+        ``H_out = floor((H + top + bottom - dh(kh - 1) - 1) / sh) + 1``. The fast
+        NumPy path may return a strided view of its work buffer (no copy).
 
     Examples
     --------
