@@ -1,5 +1,7 @@
 """cnnlab.train: fit/evaluate/predict on CPU, determinism, the digits target, clear errors."""
 
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -180,3 +182,9 @@ def test_fit_restores_the_number_of_cpu_threads():
     with pytest.raises(ValueError, match="num_threads must be an integer >= 1"):
         fit(_small_model(), _blobs(), epochs=1, progress=False, num_threads=0)
     assert torch.get_num_threads() == before
+
+
+def test_importing_train_does_not_import_torch_or_tqdm():
+    code = "import sys, cnnlab.train; print('torch' in sys.modules, 'tqdm' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
