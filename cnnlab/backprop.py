@@ -302,7 +302,8 @@ def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, *, impl="f
     ``z_ij = max_{m, l} X[s*i + m, s*j + l]``, so ``dz_ij/dX[r, c]`` is 1 at the
     window's largest input and 0 elsewhere. Ties go to the first maximum in
     row-major order (torch's choice); overlapping windows add up. Padding is
-    with -inf, so it never wins.
+    with -inf, so it never wins. The pooled output has
+    ``floor((H + 2P - F)/S) + 1`` rows (and likewise columns).
 
     Parameters
     ----------
@@ -322,7 +323,6 @@ def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, *, impl="f
     Returns
     -------
     dx : same type and shape as ``x``
-        Output size per axis: ``floor((H + 2P - F)/S) + 1``.
 
     Examples
     --------
