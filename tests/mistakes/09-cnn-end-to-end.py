@@ -1,0 +1,41 @@
+"""Typical mistakes in notebook 09 (see tests/test_notebooks.py): one per autograded exercise."""
+
+MISTAKES = [
+    dict(
+        answer_cell="ex1-build-model",
+        source='''\
+def build_model():
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),          # forgot padding=1
+        nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(16 * 6 * 6, 64), nn.ReLU(), nn.Linear(64, 10),
+    )
+''',
+        fails="ex1-build-model-test",
+        message=r"layer 0 \(Conv2d\) outputs \(8, 30, 30\).*check padding",
+    ),
+    dict(
+        answer_cell="ex2-train-loop",
+        source='''\
+def train_epoch(model, x, y, optimizer, batch_size):
+    history = fit(model, (x, y), epochs=1, lr=3e-3, batch_size=batch_size, optimizer="adam", progress=False)
+    return history.loss[-1]                       # calls fit instead of writing the loop
+
+EPOCHS = 20
+LR = 3e-3
+''',
+        fails="ex2-train-loop-test",
+        message=r"train_epoch calls cnnlab\.train\.fit",
+    ),
+    dict(
+        answer_cell="ex3-per-class",
+        source='''\
+def per_class_accuracy(cm):
+    cm = np.asarray(cm, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.diag(cm) / cm.sum(axis=0)       # divides by the predictions (columns), not the true classes
+''',
+        fails="ex3-per-class-test",
+        message=r"wrong values for the classes that have examples",
+    ),
+]

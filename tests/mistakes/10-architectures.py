@@ -1,0 +1,47 @@
+"""Typical mistakes in notebook 10 (see tests/test_notebooks.py): one per autograded exercise."""
+
+MISTAKES = [
+    dict(
+        answer_cell="ex1-vgg16-config",
+        source='''\
+my_vgg16_config = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M",      # VGG19's blocks
+                   512, 512, 512, 512, "M", 512, 512, 512, 512, "M"]
+''',
+        fails="ex1-vgg16-config-test",
+        message=r"VGG16 has 13 convolutions, your config has 16",
+    ),
+    dict(
+        answer_cell="ex2-vgg-count",
+        source='''\
+def vgg_param_count(config, in_channels=3, input_size=224, num_classes=1000, width=4096):
+    total, channels, size = 0, in_channels, input_size
+    for item in config:
+        if item == "M":
+            size //= 2
+        else:
+            total += 3 * 3 * channels * item          # forgot the conv biases
+            channels = item
+    features = channels * size * size
+    for n_in, n_out in [(features, width), (width, width), (width, num_classes)]:
+        total += n_in * n_out + n_out
+    return total
+''',
+        fails="ex2-vgg-count-test",
+        message=r"returned \d+, which is too few",
+    ),
+    dict(
+        answer_cell="ex3-residual-block",
+        source='''\
+class MyResidualBlock(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x):
+        return torch.relu(x + self.conv2(torch.relu(self.conv1(x))))   # a ReLU after the addition
+''',
+        fails="ex3-residual-block-test",
+        message=r"with all weights zero.*wrong values",
+    ),
+]
