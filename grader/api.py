@@ -37,9 +37,11 @@ __all__ = ["release", "grade_notebook", "fill_answers", "GradeResult", "CellResu
 def run_nbgrader(args, course_dir, *, check=True):
     """Run the real ``nbgrader`` CLI in ``course_dir`` with the course config; return the process.
 
+    The workspace's ``nbgrader_config.py`` (see :func:`open_course`) names the
+    course root and gradebook, so every nbgrader command works there.
     Raises ``RuntimeError`` with nbgrader's output when it fails and ``check`` is true.
     """
-    command = [sys.executable, "-m", "nbgrader", *args, f"--course-dir={course_dir}"]
+    command = [sys.executable, "-m", "nbgrader", *args]
     done = subprocess.run(command, cwd=course_dir, env=nbgrader_env(), capture_output=True, text=True)
     if check and done.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")

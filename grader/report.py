@@ -53,7 +53,7 @@ def write_report(course_dir, assignment, out):
     course_dir, out = Path(course_dir), Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     grades = out / "grades.csv"
-    run_nbgrader(["export", f"--to={grades}", f"--CsvExportPlugin.assignment=['{assignment}']"], course_dir)
+    run_nbgrader(["export", f"--to={grades}", "--assignment", assignment], course_dir)
     students = sorted(p.stem for p in runs_dir(course_dir, assignment).glob("*.json"))
     results = {s: r for s in students if (r := stored_result(course_dir, assignment, s)) is not None}
     questions, notes, histogram = out / "questions.csv", out / "notes.csv", out / "totals.png"

@@ -106,7 +106,7 @@ def test_parallel_scores_equal_serial_nbgrader(released, tmp_path):
     serial = fresh_course(released, tmp_path / "s")
     shutil.copytree(parallel / "submitted", serial / "submitted")
     grader_cli("autograde", ASSIGNMENT, "--jobs", "2", "--timeout", "15", course=parallel)
-    run_nbgrader(["autograde", ASSIGNMENT, "--Execute.timeout=15"], serial)
+    run_nbgrader(["autograde", ASSIGNMENT, "--GuardedExecute.timeout=15"], serial)
     expected = gradebook_scores(serial)
     assert len(expected) == len(answers) * len(POINTS)
     assert gradebook_scores(parallel) == expected
