@@ -101,7 +101,8 @@ class MatrixArtist:
 
     def _write_numbers(self, a):
         """Create, reuse or hide one text per cell (only for small matrices)."""
-        wanted = self.annotate and max(a.shape) <= ANNOTATE_LIMIT
+        limit = ANNOTATE_LIMIT if self.annotate is True else int(self.annotate)
+        wanted = max(a.shape) <= limit
         cells = [(i, j) for i in range(a.shape[0]) for j in range(a.shape[1])] if wanted else []
         while len(self.texts) < len(cells):
             self.texts.append(self.ax.text(0, 0, "", ha="center", va="center", fontsize=9))
@@ -161,9 +162,10 @@ def show_matrix(a, ax=None, window=None, *, title=None, cmap="Blues", fmt=".2g",
         matplotlib colormap name.
     fmt : str
         Format for non-integer numbers; integers print as integers.
-    annotate : bool
-        Write the numbers into the cells (only when both sides are at most
-        ``ANNOTATE_LIMIT``, so that big images stay fast and readable).
+    annotate : bool or int
+        Write the numbers into the cells when both sides are at most
+        ``ANNOTATE_LIMIT`` (True) or at most this many (an int), so that big
+        images stay fast and readable; False never writes them.
     color : str
         Color of the window frame.
     clim : (low, high), optional

@@ -28,7 +28,7 @@ class Explorer:
         from ipympl.backend_nbagg import Canvas, FigureManager
         from matplotlib.figure import Figure
 
-        figure = Figure(figsize=(width, height), dpi=80, layout="constrained")
+        figure = Figure(figsize=(width, height), dpi=72, layout="constrained")
         canvas = Canvas(figure)
         canvas.header_visible = False
         canvas.footer_visible = False

@@ -66,7 +66,7 @@ class FilterExplorer(Explorer):
         ax_in, ax_k, ax_out = self.figure.subplots(1, 3, width_ratios=(3, 1.5, 3))
         self.input_image = ax_in.imshow(np.zeros((2, 2)), cmap="gray")
         self.output_image = ax_out.imshow(np.zeros((2, 2)), cmap="gray")
-        self.kernel_art = show_matrix(np.zeros((1, 1)), ax_k, cmap="RdBu_r", fmt=".2f")
+        self.kernel_art = show_matrix(np.zeros((1, 1)), ax_k, cmap="RdBu_r", fmt=".2f", annotate=5)
         for ax, title in ((ax_in, "input"), (ax_out, "output")):
             ax.set_axis_off()
             ax.set_title(title)

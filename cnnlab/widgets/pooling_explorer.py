@@ -66,8 +66,8 @@ class PoolingExplorer(Explorer):
         self.figure = self._new_figure(9, 3.2)
         axes = self.figure.subplots(1, 3)
         self.input_art = show_matrix(np.zeros((1, 1)), axes[0], title="input x")
-        self.output_art = show_matrix(np.zeros((1, 1)), axes[1], title="output", cmap="Greens")
-        self.grad_art = show_matrix(np.zeros((1, 1)), axes[2], title="dL/dx", cmap="Oranges")
+        self.output_art = show_matrix(np.zeros((1, 1)), axes[1], title="output", cmap="Greens", annotate=8)
+        self.grad_art = show_matrix(np.zeros((1, 1)), axes[2], title="dL/dx", cmap="Oranges", annotate=8)
 
     def _pool_args(self):
         return dict(kernel_size=self.kernel_size.value, stride=self.stride.value)
