@@ -90,7 +90,14 @@ class Explorer:
 
 
 def vbox_with_title(title, *children):
-    """A VBox headed by a bold title."""
+    """A VBox headed by a bold title.
+
+    Examples
+    --------
+    >>> box = vbox_with_title("Demo")
+    >>> box.children[0].value
+    '<b>Demo</b>'
+    """
     import ipywidgets as W
 
     return W.VBox([W.HTML(f"<b>{title}</b>"), *children])

@@ -12,25 +12,51 @@ KERNEL_PRESETS = ("C2 lecture kernel", "vertical edge", "horizontal edge", "mean
 
 
 def downsample(image, size):
-    """Every k-th pixel so that the larger side is at most ``size`` (a view, no filtering)."""
+    """Every k-th pixel so that the larger side is at most ``size`` (a view, no filtering).
+
+    Examples
+    --------
+    >>> downsample(np.zeros((512, 384, 3)), 64).shape
+    (64, 48, 3)
+    """
     step = max(1, -(-max(image.shape[:2]) // size))
     return image[::step, ::step]
 
 
 def camera(size=32):
-    """The scikit-image camera picture, gray, scaled to 0..255 and at most ``size`` pixels a side."""
+    """The scikit-image camera picture, gray, scaled to 0..255 and at most ``size`` pixels a side.
+
+    Examples
+    --------
+    >>> image = camera(32)
+    >>> image.shape, float(image.max()) <= 255
+    ((32, 32), True)
+    """
     from cnnlab.datasets import sample_image
 
     return np.round(downsample(sample_image("camera"), size) * 255)
 
 
 def random_integers(size, seed=0, high=10):
-    """A reproducible ``size x size`` matrix of integers in ``[0, high)`` as floats."""
+    """A reproducible ``size x size`` matrix of integers in ``[0, high)`` as floats.
+
+    Examples
+    --------
+    >>> random_integers(3).tolist() == random_integers(3).tolist()
+    True
+    """
     return np.random.default_rng(seed).integers(0, high, (size, size)).astype(float)
 
 
 def lecture_inputs():
-    """Name -> zero-argument function returning the input matrix, lecture examples first."""
+    """Name -> zero-argument function returning the input matrix, lecture examples first.
+
+    Examples
+    --------
+    >>> inputs = lecture_inputs()
+    >>> list(inputs)[0], inputs["C2: 5x5 from the notes"]().shape
+    ('C2: 5x5 from the notes', (5, 5))
+    """
     from cnnlab import examples
 
     return {
@@ -44,7 +70,15 @@ def lecture_inputs():
 
 
 def load_kernel(name, size=3, sigma=1.0):
-    """The kernel called ``name`` (one of ``KERNEL_PRESETS``)."""
+    """The kernel called ``name`` (one of ``KERNEL_PRESETS``), from :mod:`cnnlab.filters` or the notes.
+
+    Examples
+    --------
+    >>> load_kernel("sobel y")
+    array([[ 1.,  2.,  1.],
+           [ 0.,  0.,  0.],
+           [-1., -2., -1.]])
+    """
     from cnnlab import examples, filters
 
     presets = {
@@ -62,7 +96,14 @@ def load_kernel(name, size=3, sigma=1.0):
 
 
 def format_kernel(w):
-    """Rows of numbers, one row per line: the editable text form of a kernel."""
+    """Rows of numbers, one row per line: the editable text form of a kernel.
+
+    Examples
+    --------
+    >>> print(format_kernel([[1, 0.5], [0, -1]]))
+    1 0.5
+    0 -1
+    """
     return "\n".join(" ".join(_number(v) for v in row) for row in np.asarray(w))
 
 
@@ -75,6 +116,16 @@ def parse_kernel(text):
     """The kernel written as rows of numbers (spaces or commas between, a line or ';' per row).
 
     Raises a ``ValueError`` that says what is wrong with the text.
+
+    Examples
+    --------
+    >>> parse_kernel("1, 0, -1; 2 0 -2")
+    array([[ 1.,  0., -1.],
+           [ 2.,  0., -2.]])
+    >>> parse_kernel("1 2; 3")
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel must be rows of equally many numbers, got '1 2; 3'
     """
     rows = [row.replace(",", " ").split() for row in text.replace(";", "\n").splitlines() if row.strip()]
     if not rows or len({len(row) for row in rows}) != 1:

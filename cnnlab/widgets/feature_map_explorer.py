@@ -15,7 +15,14 @@ GRID = 8  # feature maps shown at a time
 
 
 def edge_filter_bank():
-    """The lecture's edge filters as a (4, 1, 3, 3) weight array: Sobel x, Sobel y, Laplace, vertical edge."""
+    """The lecture's edge filters as a (4, 1, 3, 3) weight array: Sobel x, Sobel y, Laplace, vertical edge.
+
+    Examples
+    --------
+    >>> bank = edge_filter_bank()
+    >>> bank.shape, bank[3, 0, 0].tolist()
+    ((4, 1, 3, 3), [1.0, 0.0, -1.0])
+    """
     from cnnlab import filters
 
     fx, fy = filters.sobel_kernels()
@@ -24,7 +31,15 @@ def edge_filter_bank():
 
 
 def lecture_edge_model(seed=0):
-    """conv(edge filters) -> ReLU -> max pool -> conv(4 -> 8, seeded) -> ReLU -> max pool."""
+    """conv(edge filters) -> ReLU -> max pool -> conv(4 -> 8, seeded) -> ReLU -> max pool.
+
+    Examples
+    --------
+    >>> import torch
+    >>> model = lecture_edge_model()
+    >>> tuple(model(torch.zeros(1, 1, 32, 32)).shape)
+    (1, 8, 8, 8)
+    """
     import torch
     from torch import nn
 
