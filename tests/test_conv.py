@@ -216,6 +216,28 @@ def test_tensor_input_returns_a_tensor_with_the_same_values(dtype):
     np.testing.assert_allclose(got.numpy(), conv1d(x[:, :, 0], w[:, :, 0], b, groups=2), atol=1e-5)
 
 
+def test_weights_follow_the_input_type():
+    rng = np.random.default_rng(9)
+    x, w = rng.standard_normal((1, 2, 6, 6)), rng.standard_normal((3, 2, 3, 3))
+    from_tensor_weights = conv2d(x, torch.tensor(w, dtype=torch.float32))
+    assert isinstance(from_tensor_weights, np.ndarray) and from_tensor_weights.dtype == np.float64
+    np.testing.assert_allclose(from_tensor_weights, conv2d(x, w.astype(np.float32)), atol=1e-12)
+    naive_on_tensor = conv2d(torch.tensor(x), w, impl="naive")  # tensors always run on torch
+    np.testing.assert_allclose(naive_on_tensor.numpy(), conv2d(x, w), atol=1e-12)
+
+
+def test_non_contiguous_input_views():
+    rng = np.random.default_rng(10)
+    big = rng.standard_normal((2, 6, 11, 12))
+    x = big[:, ::2, ::-1, 1:]  # strided, reversed, offset
+    w = rng.standard_normal((4, 3, 3, 3))
+    for padding, stride, kernel in (((1, 2), 2, w), ((0, 0), 1, w[:, :, :1, :1])):
+        pads = ((padding[0],) * 2, (padding[1],) * 2)
+        expected = torch_conv2d(np.ascontiguousarray(x), kernel, None, (stride, stride), pads, (1, 1), 1)
+        got = conv2d(x, kernel, stride=stride, padding=padding)
+        np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
 def test_tensor_input_keeps_autograd():
     x = torch.randn(1, 2, 5, 5, requires_grad=True)
     conv2d(x, np.ones((3, 2, 3, 3)), padding="same").sum().backward()
