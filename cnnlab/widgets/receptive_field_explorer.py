@@ -23,11 +23,12 @@ class _LayerRow:
     def __init__(self, index, kind, kernel=3, stride=1, dilation=1):
         import ipywidgets as W
 
-        narrow = {"width": "190px"}
-        self.kind = W.Dropdown(options=KINDS, value=kind, description=f"layer {index + 1}", layout=narrow)
-        self.kernel = W.IntSlider(kernel, min=1, max=7, description="kernel", layout=narrow)
-        self.stride = W.IntSlider(stride, min=1, max=3, description="stride", layout=narrow)
-        self.dilation = W.IntSlider(dilation, min=1, max=3, description="dilation", layout=narrow)
+        narrow, wide, style = {"width": "200px"}, {"width": "270px"}, {"description_width": "60px"}
+        self.kind = W.Dropdown(options=KINDS, value=kind, description=f"layer {index + 1}", layout=narrow,
+                               style=style)
+        self.kernel = W.IntSlider(kernel, min=1, max=7, description="kernel", layout=wide, style=style)
+        self.stride = W.IntSlider(stride, min=1, max=3, description="stride", layout=wide, style=style)
+        self.dilation = W.IntSlider(dilation, min=1, max=3, description="dilation", layout=wide, style=style)
         self.box = W.HBox([self.kind, self.kernel, self.stride, self.dilation])
 
     @property
