@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from .config import COURSE_ID, gradebook_url
@@ -128,7 +129,9 @@ def precheck(folder, notebook_names):
             problems.append(f"{path.name} is empty ({path.stat().st_size} bytes)")
             continue
         try:
-            nbformat.validate(nbformat.reads(text, as_version=4))
+            with warnings.catch_warnings():  # e.g. cells without ids: nbgrader copes
+                warnings.simplefilter("ignore")
+                nbformat.validate(nbformat.reads(text, as_version=4))
         except Exception as err:  # NotJSONError, ValidationError, ...: all mean "not a notebook"
             first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
             problems.append(f"{path.name} is not a readable notebook ({type(err).__name__}: {first})")

@@ -16,6 +16,8 @@ def _assignments(args):
     unknown = sorted(set(names) - set(known))
     if unknown:
         raise CommandError(f"no such assignment in solutions/: {', '.join(unknown)} (known: {', '.join(known)})")
+    if not known:
+        raise CommandError(f"no assignments in {source}: nothing to do")
     return list(names) or known
 
 

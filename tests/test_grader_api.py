@@ -7,7 +7,7 @@ import pytest
 from fixtures.grading import ASSIGNMENT, CALLS_SCIPY, CORRECT, FLIPPED, POINTS, ROOT, write_submission
 from grader.api import fill_answers, grade_notebook, release
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grader_api")]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,13 @@ def test_solution_scores_full_marks(course):
     result = grade_notebook(ASSIGNMENT, ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", course_dir,
                             repo_root=ROOT, student="solution")
     assert (result.status, result.score, result.max_score) == ("graded", 6.0, 6.0), result
-    assert result.failures == {}
+    assert result.failures == {} and result.notes == []
+    # nbgrader issue #1359: the notebook's ipywidgets cell executed instead of hanging
+    graded = course_dir / "autograded" / "solution" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    cells = json.loads(graded.read_text())["cells"]
+    widget = next(c for c in cells if c["metadata"]["nbgrader"]["grade_id"] == "widget")
+    assert [o["output_type"] for o in widget["outputs"]] == ["display_data"]
+    assert "application/vnd.jupyter.widget-view+json" in widget["outputs"][0]["data"]
 
 
 def test_untouched_release_scores_zero(course):

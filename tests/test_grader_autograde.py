@@ -17,7 +17,7 @@ from fixtures.grading import (
 from grader.api import release, run_nbgrader
 from grader.config import COURSE_ID, gradebook_url, nbgrader_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grader_autograde")]
 REPO = Path(__file__).resolve().parents[1]
 
 

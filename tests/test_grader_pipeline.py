@@ -17,7 +17,7 @@ from grader.config import nbgrader_env
 from grader.dist import DistLeakError, build_dist
 from grader.leaks import find_leaks, secret_lines, text_lines
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grader_pipeline")]
 REPO = Path(__file__).resolve().parents[1]
 HIDDEN_FAIL = {**CORRECT, "square": "def square(x):\n    return abs(x) * x"}
 

@@ -1,0 +1,93 @@
+"""Fast unit tests of the grader's pieces (no nbgrader run): doctests, prechecks, leaks, limits, CLI help."""
+
+import doctest
+import importlib
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from grader.autograde import precheck
+from grader.execute import Limits, Supervisor, kernel_command
+from grader.leaks import find_leaks, secret_lines
+
+MODULES = ["grader.config", "grader.execute", "grader.results", "grader.report", "grader.collect",
+           "grader.leaks", "grader.check"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name):
+    failures, tried = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert tried > 0 and failures == 0
+
+
+def notebook_text(cells):
+    return json.dumps({"cells": [{"cell_type": "code", "source": s, "metadata": {}, "outputs": [],
+                                  "execution_count": None} for s in cells],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def test_precheck_names_each_unreadable_case(tmp_path):
+    assert precheck(tmp_path, ["hw"]) == ["no notebook named hw.ipynb in the submission; found: nothing"]
+    (tmp_path / "hw.ipynb").write_text("")
+    assert precheck(tmp_path, ["hw"]) == ["hw.ipynb is empty (0 bytes)"]
+    (tmp_path / "hw.ipynb").write_text("[1, 2")
+    assert "hw.ipynb is not a readable notebook (NotJSONError" in precheck(tmp_path, ["hw"])[0]
+    (tmp_path / "hw.ipynb").write_text(notebook_text(["x = 1"]))
+    assert precheck(tmp_path, ["hw"]) == []
+
+
+def test_secret_lines_skip_public_and_short_lines(tmp_path):
+    solution = tmp_path / "a.ipynb"
+    solution.write_text(notebook_text([
+        "def f(x):\n    ### BEGIN SOLUTION\n    total = x * 17 + 1\n    pass\n    ### END SOLUTION",
+        "assert f(1) == 18\n### BEGIN HIDDEN TESTS\nassert f(2) == 35, 'f on 2'\n### END HIDDEN TESTS",
+        "shared = helper(3)  # public\n### BEGIN SOLUTION\nshared = helper(3)  # public\n### END SOLUTION"]))
+    library = tmp_path / "lib.py"
+    library.write_text("y = 2\n")
+    secrets = secret_lines([solution], public_files=[library])
+    assert secrets == {"total = x * 17 + 1", "assert f(2) == 35, 'f on 2'"}
+    html = tmp_path / "out" / "page.html"
+    html.parent.mkdir()
+    html.write_text("<pre><span>assert</span> f(2) <span>==</span> 35, &#39;f on 2&#39;</pre>")
+    assert find_leaks(tmp_path / "out", secrets) == [(html, "assert f(2) == 35, 'f on 2'")]
+
+
+def test_kernel_command_wraps_the_kernel_in_the_limiting_launcher():
+    command = kernel_command(["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "c.json"], 256)
+    assert command[:6] == [sys.executable, "-m", "grader.execute", "--memory-mb", "256", "--"]
+    assert command[6:] == ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "c.json"]
+
+
+def test_launcher_limits_memory_and_sets_the_kernel_environment():
+    code = "import os; print(os.environ['MPLBACKEND']); bytearray(600 * 2**20)"
+    done = subprocess.run(kernel_command([sys.executable, "-c", code], 300), capture_output=True, text=True)
+    assert done.stdout.strip() == "Agg" and "MemoryError" in done.stderr
+
+
+def _allocate_and_wait():
+    block = bytearray(400 * 2**20)
+    block[::4096] = b"x" * len(block[::4096])
+    time.sleep(30)
+
+
+def test_supervisor_kills_a_tree_over_its_memory_limit():
+    supervisor = Supervisor(_allocate_and_wait, (), Limits(memory_mb=100, overhead_mb=100, wall_s=60))
+    while supervisor.poll() is None:
+        time.sleep(0.1)
+    assert supervisor.outcome == "memory limit" and supervisor.elapsed < 30
+
+
+def test_supervisor_reports_exit_status():
+    supervisor = Supervisor(sys.exit, (3,), Limits())
+    while supervisor.poll() is None:
+        time.sleep(0.05)
+    assert supervisor.outcome == "exit 3"
+
+
+@pytest.mark.parametrize("command", ["release", "collect", "autograde", "feedback", "report", "dist", "check"])
+def test_every_command_has_help_and_course_dir(command):
+    done = subprocess.run([sys.executable, "-m", "grader", command, "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "--course-dir" in done.stdout
