@@ -8,12 +8,17 @@ notebook the figure shows itself at the end of the cell.
 matplotlib is imported inside the functions, so ``import cnnlab`` stays light.
 """
 
+import functools
+
 import numpy as np
 
 from ._validate import as_float_array, check_int, check_ndim, describe
 
 #: Largest matrix side that still gets its numbers written into the cells.
 ANNOTATE_LIMIT = 12
+
+#: Pixels per cell in the image that carries a matrix's numbers.
+CELL_PIXELS = 40
 
 
 def _new_axes(ncols=1, nrows=1, size=3.0):
@@ -51,6 +56,26 @@ def _check_window(window, shape):
     return (top, left, height, width)
 
 
+@functools.lru_cache(maxsize=4096)
+def _glyph_bitmap(text):
+    """Antialiased coverage (uint8) of ``text`` in DejaVu Sans, shrunk to fit one cell; cached."""
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+    from matplotlib.ft2font import LoadFlags
+
+    font = get_font(findfont(FontProperties(family="DejaVu Sans")))
+    size = 14.0
+    for _ in range(2):  # second pass: shrink long numbers to the cell width
+        font.clear()
+        font.set_size(size, 72)
+        font.set_text(text, 0.0, flags=LoadFlags.DEFAULT)
+        font.draw_glyphs_to_bitmap(antialiased=True)
+        bitmap = np.asarray(font.get_image()).copy()
+        if bitmap.shape[1] <= CELL_PIXELS - 4:
+            return bitmap
+        size *= (CELL_PIXELS - 4) / bitmap.shape[1]
+    return bitmap[:CELL_PIXELS, :CELL_PIXELS]
+
+
 class MatrixArtist:
     """The artists of one :func:`show_matrix` drawing, updatable in place.
 
@@ -59,8 +84,11 @@ class MatrixArtist:
     ax : matplotlib.axes.Axes
     image : matplotlib.image.AxesImage
         The colored cells.
-    texts : list of matplotlib.text.Text
-        One per cell when the matrix is small enough to annotate, else empty.
+    numbers : matplotlib.image.AxesImage
+        The cells' numbers, drawn as one image (glyph bitmaps are cached), so
+        that a redraw costs one image instead of one text artist per cell.
+    labels : list of str
+        The numbers as written, row by row (empty when not annotated).
     highlight : matplotlib.patches.Rectangle
         The window frame (hidden when there is no rectangular window).
     overlay : matplotlib.image.AxesImage
@@ -76,10 +104,10 @@ class MatrixArtist:
         cmap = matplotlib.colormaps[cmap].with_extremes(bad="#eeeeee")  # NaN cells: light gray
         self.image = ax.imshow(a, cmap=cmap, interpolation="nearest")
         self.overlay = ax.imshow(np.zeros(a.shape + (4,)), interpolation="nearest")
+        self.numbers = ax.imshow(np.zeros((1, 1, 4), dtype=np.uint8), interpolation="antialiased")
         self.highlight = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=color, linewidth=3, visible=False)
         ax.add_patch(self.highlight)
         self.color = color
-        self.texts = []
         ax.set_axis_off()  # no ticks, no frame: less to draw on every update
         self.set_data(a)
 
@@ -100,19 +128,27 @@ class MatrixArtist:
         self.data = a
 
     def _write_numbers(self, a):
-        """Create, reuse or hide one text per cell (only for small matrices)."""
+        """Paint each cell's number (black on light cells, white on dark) into the number image."""
         limit = ANNOTATE_LIMIT if self.annotate is True else int(self.annotate)
         wanted = max(a.shape) <= limit
-        cells = [(i, j) for i in range(a.shape[0]) for j in range(a.shape[1])] if wanted else []
-        while len(self.texts) < len(cells):
-            self.texts.append(self.ax.text(0, 0, "", ha="center", va="center", fontsize=9))
-        for text, (i, j) in zip(self.texts, cells):
-            text.set_position((j, i))
-            text.set_text(_format_number(a[i, j], self.fmt))
-            text.set_color(self._text_color(a[i, j]))
-            text.set_visible(True)
-        for text in self.texts[len(cells):]:
-            text.set_visible(False)
+        self.labels = [_format_number(v, self.fmt) for v in a.ravel()] if wanted else []
+        self.numbers.set_visible(wanted)
+        if not wanted:
+            return
+        height, width = a.shape
+        rgba = np.zeros((height * CELL_PIXELS, width * CELL_PIXELS, 4), dtype=np.uint8)
+        for index, label in enumerate(self.labels):
+            if not label:  # NaN cells stay empty
+                continue
+            row, col = divmod(index, width)
+            glyphs = _glyph_bitmap(label)
+            top = row * CELL_PIXELS + (CELL_PIXELS - glyphs.shape[0]) // 2
+            left = col * CELL_PIXELS + (CELL_PIXELS - glyphs.shape[1]) // 2
+            block = rgba[top:top + glyphs.shape[0], left:left + glyphs.shape[1]]
+            block[..., :3] = 0 if self._text_color(a.flat[index]) == "black" else 255
+            block[..., 3] = glyphs
+        self.numbers.set_data(rgba)
+        self.numbers.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
 
     def _text_color(self, value):
         """Black on light cells, white on dark ones."""
@@ -174,15 +210,16 @@ def show_matrix(a, ax=None, window=None, *, title=None, cmap="Blues", fmt=".2g",
     Returns
     -------
     MatrixArtist
-        Holds ``image``, ``texts`` and ``highlight``; call ``set_data`` and
-        ``set_window`` on it to update the drawing in place.
+        Holds ``image``, ``numbers`` (and the ``labels`` written), and
+        ``highlight``; call ``set_data`` and ``set_window`` on it to update
+        the drawing in place.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> art = show_matrix([[3, 1], [6, 0]], window=(0, 0, 1, 2))
-    >>> [t.get_text() for t in art.texts]
+    >>> art.labels
     ['3', '1', '6', '0']
     >>> art.highlight.get_xy(), art.highlight.get_width()
     ((-0.5, -0.5), 2)
@@ -284,8 +321,8 @@ def show_kernels(kernels, titles=None, *, ncols=4, cmap="RdBu_r", size=2.5):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> fig = show_kernels([[[1, 0, -1]] * 3, [[1, 1, 1], [0, 0, 0], [-1, -1, -1]]])
-    >>> len(fig.axes), fig.axes[0].texts[0].get_text()
-    (2, '1')
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (2, '')
     """
     kernels = np.asarray(as_float_array(kernels, "kernels"), dtype=float)
     if kernels.ndim == 2:

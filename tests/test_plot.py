@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnlab import examples  # noqa: E402
-from cnnlab.plot import ANNOTATE_LIMIT, show_feature_maps, show_images, show_kernels, show_matrix  # noqa: E402
+from cnnlab.plot import ANNOTATE_LIMIT, CELL_PIXELS, show_feature_maps, show_images, show_kernels, show_matrix  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +20,11 @@ def close_figures():
 
 def test_show_matrix_annotates_and_frames_the_window():
     art = show_matrix(examples.C2_INPUT, window=(1, 2, 3, 3), title="C2")
-    assert [t.get_text() for t in art.texts[:5]] == ["3", "3", "2", "1", "0"]
-    assert art.texts[7].get_position() == (2, 1)
+    assert art.labels[:5] == ["3", "3", "2", "1", "0"] and len(art.labels) == 25
+    numbers = art.numbers.get_array()
+    assert numbers.shape == (5 * CELL_PIXELS, 5 * CELL_PIXELS, 4)
+    cell = numbers[CELL_PIXELS:2 * CELL_PIXELS, 2 * CELL_PIXELS:3 * CELL_PIXELS, 3]  # row 1, col 2: "1"
+    assert cell.any()
     assert art.highlight.get_visible() and art.highlight.get_xy() == (1.5, 0.5)
     assert (art.highlight.get_width(), art.highlight.get_height()) == (3, 3)
     assert art.ax.get_title() == "C2"
@@ -34,8 +37,9 @@ def test_show_matrix_updates_in_place():
     image, patch = art.image, art.highlight
     art.set_data(np.arange(20.0).reshape(4, 5))
     art.set_window((0, 1, 2, 2))
-    assert art.image is image and art.highlight is patch and len(ax.images) == 2
-    assert sum(t.get_visible() for t in art.texts) == 20 and art.texts[19].get_text() == "19"
+    assert art.image is image and art.highlight is patch and len(ax.images) == 3
+    assert len(art.labels) == 20 and art.labels[19] == "19"
+    assert art.numbers.get_array().shape == (4 * CELL_PIXELS, 5 * CELL_PIXELS, 4)
     assert ax.get_xlim() == (-0.5, 4.5)
     art.set_window(None)
     assert not art.highlight.get_visible()
@@ -54,9 +58,10 @@ def test_show_matrix_mask_window_colors_the_taps():
 
 def test_show_matrix_large_and_nan_cells():
     art = show_matrix(np.ones((ANNOTATE_LIMIT + 1, 3)))
-    assert not any(t.get_visible() for t in art.texts)
+    assert art.labels == [] and not art.numbers.get_visible()
     art = show_matrix([[1.5, np.nan]])
-    assert [t.get_text() for t in art.texts] == ["1.5", ""]
+    assert art.labels == ["1.5", ""]
+    assert not art.numbers.get_array()[:, CELL_PIXELS:, 3].any()  # the NaN cell stays empty
 
 
 @pytest.mark.parametrize("bad, error", [(np.zeros(3), ValueError), ("abc", TypeError)])
