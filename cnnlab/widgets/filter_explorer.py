@@ -64,8 +64,8 @@ class FilterExplorer(Explorer):
 
         self.figure = self._new_figure(9.5, 3.4)
         ax_in, ax_k, ax_out = self.figure.subplots(1, 3, width_ratios=(3, 1.5, 3))
-        self.input_image = ax_in.imshow(np.zeros((2, 2)), cmap="gray")
-        self.output_image = ax_out.imshow(np.zeros((2, 2)), cmap="gray")
+        self.input_image = ax_in.imshow(np.zeros((2, 2, 4), dtype=np.uint8))
+        self.output_image = ax_out.imshow(np.zeros((2, 2, 4), dtype=np.uint8))
         self.kernel_art = show_matrix(np.zeros((1, 1)), ax_k, cmap="RdBu_r", fmt=".2f", annotate=5)
         for ax, title in ((ax_in, "input"), (ax_out, "output")):
             ax.set_axis_off()
@@ -75,9 +75,7 @@ class FilterExplorer(Explorer):
         from cnnlab.datasets import sample_image
 
         self.image_array = downsample(sample_image(self.image.value, gray=not self.color.value), self.size)
-        self.input_image.set_data(self.image_array)
-        self.input_image.set_extent((-0.5, self.image_array.shape[1] - 0.5, self.image_array.shape[0] - 0.5, -0.5))
-        self.input_image.set_clim(0, 1)
+        _show_rgba(self.input_image, self.image_array, "gray", 0.0, 1.0)
         self.color_mode.disabled = self.image_array.ndim == 2
         self.update()
 
@@ -129,14 +127,8 @@ class FilterExplorer(Explorer):
             self.info.value = f"<span style='color:#b00'>⚠ {self.error}</span>"
             return
         self.error = None
-        shown = self.output
-        if shown.ndim == 3:  # color: stretch to [0, 1] for display
-            low, high = float(shown.min()), float(shown.max())
-            shown = (shown - low) / (high - low if high > low else 1.0)
-        self.output_image.set_data(shown)
-        self.output_image.set_extent((-0.5, shown.shape[1] - 0.5, shown.shape[0] - 0.5, -0.5))
-        self.output_image.set_cmap("twilight" if self.kernel.value == "direction" else "gray")
-        self.output_image.set_clim(float(shown.min()), float(shown.max()) + 1e-12)
+        cmap = "twilight" if self.kernel.value == "direction" else "gray"
+        _show_rgba(self.output_image, self.output, cmap, float(self.output.min()), float(self.output.max()))
         kernel = np.zeros((1, 1)) if self.weights is None else self.weights
         bound = float(np.abs(kernel).max()) or 1.0
         self.kernel_art.set_data(kernel, clim=(-bound, bound))
@@ -144,3 +136,18 @@ class FilterExplorer(Explorer):
         self.info.value = (f"output range [{self.output.min():.3g}, {self.output.max():.3g}], "
                            f"shape {self.output.shape}")
         self.redraw()
+
+
+def _show_rgba(image, values, cmap, low, high):
+    """Color ``values`` (gray (H, W) through ``cmap``, or color (H, W, 3)) between low and high as uint8 RGBA.
+
+    Coloring once here, instead of at every draw, keeps redraws of big images fast.
+    """
+    from matplotlib import colormaps
+
+    scaled = (values - low) / (high - low if high > low else 1.0)
+    rgba = (colormaps[cmap](scaled, bytes=True) if scaled.ndim == 2 else
+            np.dstack([np.round(np.clip(scaled, 0, 1) * 255).astype(np.uint8),
+                       np.full(scaled.shape[:2], 255, np.uint8)]))
+    image.set_data(rgba)
+    image.set_extent((-0.5, rgba.shape[1] - 0.5, rgba.shape[0] - 0.5, -0.5))
