@@ -26,6 +26,7 @@ the solution with every listed answer cell replaced by its wrong source and grad
 Several entries may name the same answer cell only if they give the same source.
 """
 
+import ast
 import json
 import os
 import re
@@ -145,6 +146,21 @@ def test_committed_without_outputs(assignment):
                 assert not cell.outputs and cell.execution_count is None, (
                     f"{path.relative_to(ROOT)}: cell {nbgrader_meta(cell).get('grade_id')} has outputs; "
                     "clear them before committing")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_cells_are_valid_python(assignment):
+    """Answer cells of the release hold nbgrader's stub: they must still parse (and so run)."""
+    nb = nbformat.read(release_path(assignment), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                               for line in cell.source.splitlines())
+            try:
+                ast.parse(python)
+            except SyntaxError as err:
+                pytest.fail(f"notebooks/{assignment}: cell {nbgrader_meta(cell).get('grade_id')} is not valid "
+                            f"Python: {err}")
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
