@@ -67,8 +67,9 @@ class ConvExplorer(Explorer):
         self._build_figure()
         self.kernel_text.value = format_kernel(load_kernel(self.kernel.value))
         self.kernel.observe(self._on_preset, names="value")
-        self._observe([self.input, self.kernel_text, self.mode, self.padding, self.padding_mode,
-                       self.stride, self.dilation], self.update)
+        self._observe([self.input, self.kernel_text, self.mode, self.padding_mode, self.stride, self.dilation],
+                      self.update)
+        self._observe([self.padding], self._on_padding)
         self._observe([self.cell], self._show_cell)
         self.canvas.mpl_connect("button_press_event", self._on_click)
         self.update()
@@ -92,6 +93,10 @@ class ConvExplorer(Explorer):
     def _on_preset(self, change):
         if change["new"] != "custom":
             self.kernel_text.value = format_kernel(load_kernel(change["new"]))
+
+    def _on_padding(self):
+        if self.mode.value == "custom":  # other modes set the slider themselves, for show
+            self.update()
 
     def _on_click(self, event):
         if event.inaxes is self.output_art.ax and self.output.size:
@@ -164,9 +169,10 @@ class ConvExplorer(Explorer):
         self.input_art.set_data(self.padded)
         self.kernel_art.set_data(self.w, clim=_symmetric_limits(self.w))
         self.output_art.ax.set_title(f"output {self.output_shape[0]}×{self.output_shape[1]}")
-        self.cell.max = self.output.size - 1
-        self.cell.value = min(self.cell.value, self.cell.max)
-        self._show_cell()
+        before = self.cell.value
+        self.cell.max = self.output.size - 1  # clamps the value; a change redraws through the observer
+        if self.cell.value == before:
+            self._show_cell()
 
     @property
     def output_shape(self):

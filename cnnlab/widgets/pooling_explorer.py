@@ -97,9 +97,10 @@ class PoolingExplorer(Explorer):
         self.input_art.set_data(self.x)
         self.output_art.set_data(self.dout if self.backward.value else self.output)
         self.output_art.ax.set_title("upstream dL/dz" if self.backward.value else f"{self.kind.value} pool output")
-        self.cell.max = self.output.size - 1
-        self.cell.value = min(self.cell.value, self.cell.max)
-        self._show_cell()
+        before = self.cell.value
+        self.cell.max = self.output.size - 1  # clamps the value; a change redraws through the observer
+        if self.cell.value == before:
+            self._show_cell()
 
     @property
     def output_shape(self):
