@@ -5,6 +5,8 @@ Lecture arrays come from :mod:`cnnlab.examples`, kernels from
 in twice.
 """
 
+import functools
+
 import numpy as np
 
 KERNEL_PRESETS = ("C2 lecture kernel", "vertical edge", "horizontal edge", "mean", "gaussian",
@@ -23,8 +25,9 @@ def downsample(image, size):
     return image[::step, ::step]
 
 
+@functools.lru_cache(maxsize=8)
 def camera(size=32):
-    """The scikit-image camera picture, gray, scaled to 0..255 and at most ``size`` pixels a side.
+    """The scikit-image camera picture, gray, scaled to 0..255 and at most ``size`` pixels a side (cached, read-only).
 
     Examples
     --------
@@ -34,7 +37,9 @@ def camera(size=32):
     """
     from cnnlab.datasets import sample_image
 
-    return np.round(downsample(sample_image("camera"), size) * 255)
+    image = np.round(downsample(sample_image("camera"), size) * 255)
+    image.flags.writeable = False  # cached and shared: read-only
+    return image
 
 
 def random_integers(size, seed=0, high=10):
