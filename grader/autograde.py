@@ -73,7 +73,7 @@ def _store(course_dir, result, digest):
         os.replace(tmp, folder / f"{result.student}{suffix}")
 
 
-def _grade_in_child(course_dir, assignment, student, limits, log_path):
+def _grade_in_child(course_dir, assignment, student, limits, log_path, slot):
     """Child body: nbgrader autograde for one student, output to ``log_path``."""
     from .config import nbgrader_env
 
@@ -87,7 +87,8 @@ def _grade_in_child(course_dir, assignment, student, limits, log_path):
     app = AutogradeApp()
     app.initialize([assignment, f"--student={student}", f"--course-dir={course_dir}", "--force",
                     f"--GuardedExecute.timeout={limits.cell_timeout}",
-                    f"--LimitedKernelManager.memory_mb={limits.memory_mb}"])
+                    f"--LimitedKernelManager.memory_mb={limits.memory_mb}",
+                    f"--SandboxedKernelManager.slot={slot}"])  # used when the config selects the sandbox
     app.start()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -141,15 +142,15 @@ def precheck(folder, notebook_names):
 class _Job:
     """One submission being graded (or, when :func:`precheck` objects, failed at once)."""
 
-    def __init__(self, course_dir, assignment, student, limits, notebook_names):
-        self.course_dir, self.assignment, self.student = course_dir, assignment, student
+    def __init__(self, course_dir, assignment, student, limits, notebook_names, slot):
+        self.course_dir, self.assignment, self.student, self.slot = course_dir, assignment, student, slot
         self.digest = fingerprint(course_dir, assignment, student)
         folder = runs_dir(course_dir, assignment)
         folder.mkdir(parents=True, exist_ok=True)
         self.log_path = folder / f"{student}.log"
         self.problems = precheck(Path(course_dir) / "submitted" / student / assignment, notebook_names)
         self.supervisor = None if self.problems else Supervisor(
-            _grade_in_child, (str(course_dir), assignment, student, limits, str(self.log_path)), limits)
+            _grade_in_child, (str(course_dir), assignment, student, limits, str(self.log_path), slot), limits)
 
     def poll(self):
         """The outcome once finished, else ``None``."""
@@ -182,6 +183,22 @@ class _Job:
         return result
 
 
+def _preload():
+    """Import once, here, what every forked child needs (nbgrader, nbconvert, the course config's classes)."""
+    import sqlite3  # noqa: F401
+
+    import ipykernel.kernelspec  # noqa: F401  (nbclient looks the python3 kernel up through it)
+    import IPython  # noqa: F401
+    import nbgrader.apps.autogradeapp  # noqa: F401
+    import psutil  # noqa: F401
+    import sqlalchemy.dialects.sqlite  # noqa: F401
+    from traitlets.config import Config
+
+    from .config import configure
+
+    configure(Config(), source="", release="")
+
+
 def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=None, force=False,
               progress=None):
     """Grade the submissions of ``assignment`` in parallel; return ``{student: GradeResult}``.
@@ -203,7 +220,7 @@ def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=No
     progress : callable, optional
         ``progress(result)`` after each submission (the CLI's progress bar).
     """
-    import nbgrader.apps.autogradeapp  # noqa: F401  (imported once here, shared by every forked child)
+    _preload()
 
     course_dir = Path(course_dir).resolve()
     wanted = list(students) if students else submitted_students(course_dir, assignment)
@@ -219,7 +236,8 @@ def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=No
     try:
         while todo or running:
             while todo and len(running) < jobs:
-                running.append(_Job(course_dir, assignment, todo.pop(0), limits, names))
+                slot = min(set(range(jobs)) - {job.slot for job in running})
+                running.append(_Job(course_dir, assignment, todo.pop(0), limits, names, slot))
             time.sleep(0.05)
             for job in [j for j in running if j.poll() is not None]:
                 running.remove(job)

@@ -51,10 +51,18 @@ class GuardedExecute(Execute):
     ).tag(config=True)
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(**kwargs)
+        # nbgrader's Execute passes its kernel manager as a keyword, which beats config:
+        # honour ``c.GuardedExecute.kernel_manager_class`` (or ``c.Execute...``) here, e.g. the sandbox's
+        self.kernel_manager_class = self._configured("kernel_manager_class", LimitedKernelManager)
         self._died_in = None
         self._output_chars = {}
+
+    def _configured(self, name, default):
+        for section in ("GuardedExecute", "Execute", "ExecutePreprocessor", "NotebookClient"):
+            if section in self.config and name in self.config[section]:
+                return self.config[section][name]
+        return default
 
     def preprocess(self, nb, resources=None, km=None):
         """Execute ``nb``; code cells after a kernel death get a ``KernelDied`` error."""

@@ -91,3 +91,15 @@ def test_supervisor_reports_exit_status():
 def test_every_command_has_help_and_course_dir(command):
     done = subprocess.run([sys.executable, "-m", "grader", command, "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "--course-dir" in done.stdout
+
+
+def test_guarded_execute_takes_its_kernel_manager_from_config():
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets.config import Config
+
+    from grader.preprocessors import GuardedExecute, LimitedKernelManager
+
+    assert GuardedExecute().kernel_manager_class is LimitedKernelManager
+    config = Config()
+    config.Execute.kernel_manager_class = "jupyter_client.manager.AsyncKernelManager"
+    assert GuardedExecute(config=config).kernel_manager_class is AsyncKernelManager
