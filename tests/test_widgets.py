@@ -412,3 +412,15 @@ def test_html_export_with_widget_state_embeds_the_canvas_picture(explorer_notebo
     html = explorer_notebook.with_suffix(".html").read_text()
     assert 'type="application/vnd.jupyter.widget-view+json"' in html  # nbconvert prefers the view when state exists
     assert canvases[0]["_data_url"][:60].replace("/", "\\/") in html  # the state is embedded, '/' escaped
+
+
+def test_explorers_leave_the_pyplot_backend_alone():
+    """Importing ipympl switches pyplot's backend; an explorer must not impose that on a student's plots."""
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt\n"
+            "from cnnlab.widgets import PaddingExplorer; PaddingExplorer()\n"
+            "print(matplotlib.get_backend(), type(plt.figure().canvas).__name__)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.lower().split() == ["agg", "figurecanvasagg"]

@@ -25,8 +25,9 @@ class Explorer:
 
     def _new_figure(self, width, height):
         """A figure on an ipympl canvas (no pyplot, so it is never shown twice)."""
-        from ipympl.backend_nbagg import Canvas, FigureManager
         from matplotlib.figure import Figure
+
+        Canvas, FigureManager = _ipympl_classes()
 
         figure = Figure(figsize=(width, height), dpi=72, layout="constrained")
         canvas = Canvas(figure)
@@ -87,6 +88,22 @@ class Explorer:
 
     def __repr__(self):
         return f"<{type(self).__name__}: display it in a notebook to explore>"
+
+
+def _ipympl_classes():
+    """ipympl's Canvas and FigureManager, without letting the import switch pyplot's backend.
+
+    Importing ipympl makes it pyplot's backend; the explorers do not need
+    that, and a student's later ``plt.plot`` should keep the backend they chose.
+    """
+    import matplotlib
+
+    chosen = matplotlib.get_backend(auto_select=False)
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    if chosen is not None and matplotlib.get_backend(auto_select=False) != chosen:
+        matplotlib.use(chosen)
+    return Canvas, FigureManager
 
 
 def vbox_with_title(title, *children):
