@@ -1,7 +1,20 @@
 """grader: the cnnlab course pipeline on top of nbgrader.
 
-``python -m grader`` releases the notebooks, grades a class in parallel, writes
-feedback, reports and the student distribution.  Notebook tests use the small
-Python API in :mod:`grader.api`.  Everything here configures or extends
-nbgrader (config, preprocessors); nothing of nbgrader is copied.
+Instructor workflow (every command takes ``--help`` and ``--course-dir DIR``,
+default ``grading/``, the git-ignored grading workspace)::
+
+    python -m grader release                      # solutions/ -> notebooks/ (nbgrader generate_assignment)
+    python -m grader check                        # notebooks/ current; solutions full marks, releases zero
+    python -m grader dist OUT                     # student bundle, proven free of solutions/hidden tests
+    python -m grader collect DOWNLOAD.zip --assignment A   # LMS zip, loose .ipynb folder or nbgrader tree
+    python -m grader autograde A --jobs 2         # parallel, resumable, time and memory limits
+    python -m grader feedback A                   # HTML per student, hidden tests not shown
+    python -m grader report A                     # grades.csv, questions.csv, notes.csv, totals.png
+
+Notebook tests use the Python API in :mod:`grader.api` (``release``,
+``grade_notebook``, ``fill_answers``).  Everything here configures or extends
+nbgrader (``grader/config.py``, ``grader/preprocessors.py``); nothing of
+nbgrader is copied.  Every kernel that runs student code is started through
+:func:`grader.execute.kernel_command` unless the config names another kernel
+manager (``c.Execute.kernel_manager_class``, e.g. the bubblewrap sandbox).
 """

@@ -60,16 +60,19 @@ def check_course(repo_root, assignments, *, jobs=None, log=print, limits=Limits(
 def _score_problems(assignment, results, log):
     problems = []
     solution, untouched = results.get("solution"), results.get("release")
-    if solution is None or solution.max_score == 0:
-        problems.append(f"{assignment}: no graded cells (solution max score 0)")
-    elif solution.score != solution.max_score:
-        problems.append(f"{assignment}: the solution scores {solution.score:g}/{solution.max_score:g}: "
+    score, max_score = solution.autograded if solution else (0, 0)
+    if max_score == 0:
+        problems.append(f"{assignment}: no autograded cells (or the solution could not be graded)")
+    elif score != max_score:
+        problems.append(f"{assignment}: the solution scores {score:g}/{max_score:g} on the autograded cells: "
                         f"{solution.failures} {solution.notes}")
     if untouched is None:
         problems.append(f"{assignment}: no release notebook to grade")
-    elif untouched.score != 0:
-        problems.append(f"{assignment}: the untouched release scores {untouched.score:g} (should be 0): "
-                        f"cells {sorted(gid for gid, c in untouched.cells.items() if c.score)} pass without an answer")
+    elif untouched.autograded[0] != 0:
+        passing = sorted(gid for gid, c in untouched.cells.items() if c.score and not c.manual)
+        problems.append(f"{assignment}: the untouched release scores {untouched.autograded[0]:g} (should be 0): "
+                        f"cells {passing} pass without an answer")
     if solution is not None and untouched is not None:
-        log(f"{assignment}: solution {solution.score:g}/{solution.max_score:g}, release {untouched.score:g}")
+        log(f"{assignment}: solution {score:g}/{max_score:g} on the autograded cells, "
+            f"release {untouched.autograded[0]:g}")
     return problems

@@ -4,8 +4,11 @@ A *secret line* is a source line inside a ``### BEGIN SOLUTION`` / ``### BEGIN
 HIDDEN TESTS`` region of a solution notebook that appears nowhere in the
 public material (the rest of the notebooks, the release notebooks, cnnlab's
 code): a line such as ``return out`` that the library also contains is not a
-secret.  Lines are compared with surrounding whitespace stripped; lines
-shorter than ``MIN_CHARS`` (``pass``, ``else:``) are too common to mean anything.
+secret.  Lines are compared with surrounding whitespace stripped; a secret of at least
+``EMBEDDED_CHARS`` characters is also found inside a longer line (a traceback's
+``----> 3 assert ...``), a shorter one only as a whole line (``return total``
+must not match ``return total_params``); lines shorter than ``MIN_CHARS``
+(``pass``, ``else:``) are too common to mean anything.
 """
 
 import html
@@ -14,6 +17,7 @@ import re
 from pathlib import Path
 
 MIN_CHARS = 10
+EMBEDDED_CHARS = 24
 SECRET_MARKERS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
 TEXT_SUFFIXES = {".py", ".md", ".txt", ".yml", ".yaml", ".cfg", ".toml", ".json", ".csv", ".rst", ".js", ".css"}
 
@@ -96,5 +100,6 @@ def find_leaks(root, secrets):
     files = [Path(root)] if Path(root).is_file() else sorted(p for p in Path(root).rglob("*") if p.is_file())
     for path in files:
         lines = text_lines(path)
-        leaks += [(path, s) for s in sorted(secrets) if any(s in line for line in lines)]
+        leaks += [(path, secret) for secret in sorted(secrets) if secret in lines
+                  or len(secret) >= EMBEDDED_CHARS and any(secret in line for line in lines)]
     return leaks

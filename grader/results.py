@@ -15,12 +15,17 @@ NOTE_ERRORS = {"CellTimeoutError": "a cell ran past the time limit", "KernelDied
 
 @dataclass
 class CellResult:
-    """Score of one grade cell and the messages of its failed checks."""
+    """Score of one grade cell and the messages of its failed checks.
+
+    ``manual`` is true for a written answer that waits for an instructor's
+    grade (nbgrader's ``needs_manual_grade``): its score is not the autograder's word.
+    """
 
     grade_id: str
     score: float
     max_score: float
     messages: list = field(default_factory=list)
+    manual: bool = False
 
     @property
     def passed(self):
@@ -66,8 +71,14 @@ class GradeResult:
 
     @property
     def failures(self):
-        """``grade_id -> messages`` for the cells that lost points."""
-        return {gid: cell.messages for gid, cell in self.cells.items() if not cell.passed}
+        """``grade_id -> messages`` for the autograded cells that lost points."""
+        return {gid: cell.messages for gid, cell in self.cells.items() if not (cell.passed or cell.manual)}
+
+    @property
+    def autograded(self):
+        """``(score, max_score)`` over the cells the autograder decides (written answers left out)."""
+        cells = [cell for cell in self.cells.values() if not cell.manual]
+        return sum(c.score for c in cells), sum(c.max_score for c in cells)
 
     @property
     def scores(self):
@@ -110,7 +121,8 @@ def read_result(course_dir, assignment, student, *, status="graded", notes=(), s
             for grade in (notebook.grades if submission else notebook.grade_cells):
                 gid = grade.name
                 score = float(grade.score or 0.0) if submission else 0.0
-                cells[gid] = CellResult(gid, score, float(grade.max_score), messages.get(gid, []))
+                manual = bool(submission and grade.needs_manual_grade)
+                cells[gid] = CellResult(gid, score, float(grade.max_score), messages.get(gid, []), manual)
     score = sum(cell.score for cell in cells.values())
     total = sum(cell.max_score for cell in cells.values())
     return GradeResult(assignment, student, status, score, total, cells, [*notes, *found_notes], seconds)

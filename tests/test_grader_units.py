@@ -53,6 +53,8 @@ def test_secret_lines_skip_public_and_short_lines(tmp_path):
     html.parent.mkdir()
     html.write_text("<pre><span>assert</span> f(2) <span>==</span> 35, &#39;f on 2&#39;</pre>")
     assert find_leaks(tmp_path / "out", secrets) == [(html, "assert f(2) == 35, 'f on 2'")]
+    html.write_text("<pre>----&gt; 3 assert f(2) == 35, 'f on 2'\ngrand_total = x * 17 + 1 + y</pre>")
+    assert find_leaks(tmp_path / "out", secrets) == [(html, "assert f(2) == 35, 'f on 2'")]
 
 
 def test_kernel_command_wraps_the_kernel_in_the_limiting_launcher():
@@ -103,3 +105,12 @@ def test_guarded_execute_takes_its_kernel_manager_from_config():
     config = Config()
     config.Execute.kernel_manager_class = "jupyter_client.manager.AsyncKernelManager"
     assert GuardedExecute(config=config).kernel_manager_class is AsyncKernelManager
+
+
+def test_written_answers_waiting_for_a_grade_are_not_failures():
+    from grader.results import CellResult, GradeResult
+
+    result = GradeResult("a", "s", "graded", 2.0, 3.0, {
+        "test": CellResult("test", 2.0, 2.0), "essay": CellResult("essay", 0.0, 1.0, manual=True)})
+    assert result.failures == {} and result.autograded == (2.0, 2.0)
+    assert GradeResult.from_json(result.to_json()) == result
