@@ -1,10 +1,61 @@
 """cnnlab: every idea of the CNN lecture as a function you can call, read and re-implement.
 
-``import cnnlab as cl`` gives the numerical core; widgets, models and plotting
-live in their submodules (``cnnlab.widgets``, ``cnnlab.models``, ``cnnlab.plot``)
-so that this import stays light (no torch, matplotlib or ipywidgets).
+``import cnnlab as cl`` gives the numerical core (NumPy in, NumPy out; a
+``torch.Tensor`` in, a tensor out on its device). Widgets, models, plotting and
+the student self-checks live in their submodules (``cnnlab.widgets``,
+``cnnlab.models``, ``cnnlab.plot``, ``cnnlab.checks``) so that this import stays
+light: it loads neither torch, matplotlib nor ipywidgets.
+
+Examples
+--------
+>>> import cnnlab as cl
+>>> cl.correlate2d([[1, 2, 3], [4, 5, 6]], [[1, -1]])
+array([[-1., -1.],
+       [-1., -1.]])
+>>> cl.conv_output_size(7, 3, stride=2)
+3
 """
 
-from .padding import pad2d, resolve_padding
+from . import examples
+from .backprop import (
+    GradientCheck,
+    avg_pool2d_backward,
+    conv2d_backward,
+    gradient_check,
+    max_pool2d_backward,
+    numerical_gradient,
+    rel_error,
+)
+from .conv import conv1d, conv2d, conv_matrix, convolve2d, correlate2d, fft_convolve2d
+from .datasets import draw_shape, load_digits, sample_image, synthetic_shapes
+from .filters import (
+    difference_kernel,
+    filter_channels,
+    gaussian_kernel,
+    gaussian_kernel_integer,
+    gradient_direction,
+    gradient_magnitude,
+    horizontal_edge_kernel,
+    laplace_kernel,
+    max_gradient_magnitude,
+    mean_kernel,
+    sharpen_kernel,
+    sobel_gradients,
+    sobel_kernels,
+    vertical_edge_kernel,
+)
+from .padding import PADDING_MODES, pad2d, resolve_padding
+from .pooling import avg_pool2d, global_avg_pool2d, max_pool2d
+from .shapes import (
+    conv_operations,
+    conv_output_size,
+    conv_params,
+    dense_params,
+    pool_output_size,
+    receptive_field,
+    same_padding,
+    summary,
+)
+from .train import confusion_matrix, evaluate, fit, predict
 
 __version__ = "0.1.0"
