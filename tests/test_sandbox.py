@@ -1,0 +1,132 @@
+"""The sandbox holds against hostile student code (issue 7), tested with a real kernel.
+
+Each test runs a tiny notebook through nbclient with
+:class:`grader.sandbox.SandboxedKernelManager`, exactly as nbgrader's Execute
+preprocessor does when the grader config selects it.
+"""
+
+import os
+import textwrap
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+from grader import sandbox
+from grader.sandbox import Limits, SandboxedKernelManager, bubblewrap_status
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+needs_bwrap = pytest.mark.skipif(not bubblewrap_status()[0], reason=bubblewrap_status()[1])
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox")]
+
+
+def run_cells(workdir, *sources, **limits):
+    """Execute ``sources`` as cells in a sandboxed kernel started in ``workdir``; return the notebook."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(s)) for s in sources])
+    km = SandboxedKernelManager(kernel_name="python3", **limits)
+    client = NotebookClient(nb, km=km, timeout=60, allow_errors=True,
+                            resources={"metadata": {"path": str(workdir)}})
+    client.execute()
+    return nb
+
+
+def text_of(cell):
+    return "".join(o.get("text", "") + o.get("evalue", "") for o in cell.outputs)
+
+
+@needs_bwrap
+def test_no_network_and_no_course_files(tmp_path):
+    other_student = tmp_path.parent / "other-student.ipynb"
+    other_student.write_text("{}")
+    nb = run_cells(
+        tmp_path,
+        """
+        import socket
+        try:
+            socket.create_connection(("127.0.0.1", 22), timeout=2); print("NET OPEN")
+        except OSError as err:
+            print("net blocked:", err)
+        """,
+        f"print(sorted(p for p in ({REPO!r} + '/solutions', {str(other_student)!r}, "
+        f"{os.path.expanduser('~') + '/.bashrc'!r}) if __import__('os').path.exists(p)))",
+        "import cnnlab, numpy; print('imports ok')",
+    )
+    assert "net blocked" in text_of(nb.cells[0])
+    assert text_of(nb.cells[1]).strip() == "[]"
+    assert "imports ok" in text_of(nb.cells[2])
+
+
+@needs_bwrap
+def test_writes_stay_in_a_private_copy(tmp_path):
+    (tmp_path / "data.txt").write_text("original")
+    nb = run_cells(
+        tmp_path,
+        "print(open('data.txt').read()); open('data.txt', 'w').write('changed'); print('wrote')",
+        f"""
+        for target in ({REPO!r} + '/planted.txt', '/etc/planted', {str(tmp_path.parent)!r} + '/planted.txt'):
+            try:
+                open(target, 'w').write('x'); print('WROTE', target)
+            except OSError as err:
+                print('refused', type(err).__name__)
+        """,
+        f"import shutil; shutil.rmtree({REPO!r} + '/cnnlab', ignore_errors=True); print('rm done')",
+    )
+    assert "original" in text_of(nb.cells[0])
+    assert "WROTE" not in text_of(nb.cells[1])
+    assert (tmp_path / "data.txt").read_text() == "original"
+    assert not (tmp_path.parent / "planted.txt").exists()
+    assert os.path.exists(os.path.join(REPO, "cnnlab", "__init__.py"))
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0, reason="the process limit needs a sandbox user of its own (root)")
+def test_fork_bomb_hits_the_process_limit(tmp_path):
+    nb = run_cells(
+        tmp_path,
+        """
+        import os
+        children = 0
+        try:
+            while children < 10_000:
+                if os.fork() == 0:
+                    import time; time.sleep(30); os._exit(0)
+                children += 1
+        except OSError as err:
+            print('stopped after', children, type(err).__name__)
+        """,
+        processes=64,
+    )
+    out = text_of(nb.cells[0])
+    assert "stopped after" in out and int(out.split()[2]) < 64
+
+
+def test_memory_bomb_gets_memory_error(tmp_path):
+    nb = run_cells(
+        tmp_path,
+        """
+        try:
+            hog = bytearray(8 * 1024**3); print('ALLOCATED')
+        except MemoryError:
+            print('memory limit hit')
+        """,
+        memory_mb=1024,
+    )
+    assert "memory limit hit" in text_of(nb.cells[0])
+
+
+def test_os_exit_kills_only_the_kernel(tmp_path):
+    with pytest.raises(DeadKernelError):
+        run_cells(tmp_path, "import os; os._exit(3)")
+
+
+def test_required_sandbox_refuses_without_bubblewrap(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bubblewrap_status", lambda: (False, "bubblewrap is not installed"))
+    with pytest.raises((RuntimeError, CellExecutionError), match="--sandbox required"):
+        run_cells(tmp_path, "print(1)", sandbox="required")
+
+
+def test_limits_default_to_sane_values():
+    args = Limits().prlimit_args(own_user=False)
+    assert not any(a.startswith("--nproc") for a in args)
+    assert "--nproc=512" in Limits().prlimit_args(own_user=True)
