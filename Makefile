@@ -27,6 +27,12 @@ test-fast: install
 
 bench: install
 	$(BIN)/python benchmarks/conv_bench.py
+	$(BIN)/python benchmarks/widget_bench.py
+	$(BIN)/python benchmarks/grade_bench.py
+
+# The explorers only, no code cells, for showing in a lecture (offline).
+demo: install
+	$(BIN)/voila demo/lecture_demo.ipynb --no-browser --port=8866 --Voila.ip=127.0.0.1
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
