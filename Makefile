@@ -34,5 +34,12 @@ bench: install
 demo: install
 	$(BIN)/voila demo/lecture_demo.ipynb --no-browser --port=8866 --Voila.ip=127.0.0.1
 
+# Grade one assignment whose submissions are in grading/submitted/ (python -m grader collect puts them there).
+grade: install
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=03-padding-and-stride"; exit 2; }
+	$(BIN)/python -m grader autograde $(ASSIGNMENT)
+	$(BIN)/python -m grader feedback $(ASSIGNMENT)
+	$(BIN)/python -m grader report $(ASSIGNMENT)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
