@@ -29,8 +29,9 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from jupyter_client.manager import KernelManager
 from traitlets import Enum, Integer
+
+from .preprocessors import LimitedKernelManager
 
 SANDBOX_MODES = ("auto", "required", "off")
 
@@ -46,11 +47,10 @@ class Limits:
 
     Examples
     --------
-    >>> Limits(memory_mb=512).prlimit_args(own_user=True)[:3]
-    ['--data=536870912', '--cpu=600', '--fsize=67108864']
+    >>> Limits(cpu_seconds=60).prlimit_args(own_user=True)[:2]
+    ['--cpu=60', '--fsize=67108864']
     """
 
-    memory_mb: int = 3072
     cpu_seconds: int = 600
     processes: int = 512
     file_size_mb: int = 64
@@ -63,8 +63,7 @@ class Limits:
         only when the kernel runs as a sandbox user of its own (``own_user``).
         """
         mib = 1024 * 1024
-        args = [f"--data={self.memory_mb * mib}", f"--cpu={self.cpu_seconds}",
-                f"--fsize={self.file_size_mb * mib}", f"--nofile={self.open_files}"]
+        args = [f"--cpu={self.cpu_seconds}", f"--fsize={self.file_size_mb * mib}", f"--nofile={self.open_files}"]
         return args + [f"--nproc={self.processes}"] if own_user else args
 
 
@@ -98,11 +97,11 @@ def _system_dirs():
 
 
 def _python_dirs():
-    """The interpreter, the virtual environment and the cnnlab package, resolved through links."""
+    """The interpreter, the virtual environment, cnnlab and grader (its launcher), resolved through links."""
     import cnnlab
 
     dirs = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
-            os.path.dirname(os.path.realpath(cnnlab.__file__))}
+            os.path.dirname(os.path.realpath(cnnlab.__file__)), os.path.dirname(os.path.realpath(__file__))}
     return sorted(dirs)
 
 
@@ -148,10 +147,13 @@ def _created_ancestors(paths):
     return sorted(folders)
 
 
-class SandboxedKernelManager(KernelManager):
-    """A ``KernelManager`` whose kernels run sandboxed; configure it, don't subclass it.
+class SandboxedKernelManager(LimitedKernelManager):
+    """A :class:`~grader.preprocessors.LimitedKernelManager` whose kernels run sandboxed.
 
-    Wire it into nbgrader with ``c.Execute.kernel_manager_class =
+    The limits stay where they are set for every grading kernel (the launcher
+    of :func:`grader.execute.kernel_command`); this class only wraps that
+    command: bubblewrap outside, the sandbox user inside. Wire it into
+    nbgrader with ``c.GuardedExecute.kernel_manager_class =
     "grader.sandbox.SandboxedKernelManager"`` and set the traits below through
     the same config (``c.SandboxedKernelManager.sandbox = "required"``).
     """
@@ -159,7 +161,6 @@ class SandboxedKernelManager(KernelManager):
     sandbox = Enum(SANDBOX_MODES, default_value="auto", config=True,
                    help="auto: bubblewrap when usable, else limits only; required: refuse "
                         "without bubblewrap; off: limits only")
-    memory_mb = Integer(Limits.memory_mb, config=True, help="memory limit (RLIMIT_DATA), MiB")
     cpu_seconds = Integer(Limits.cpu_seconds, config=True, help="CPU-time limit per kernel, s")
     processes = Integer(Limits.processes, config=True, help="process and thread limit")
     file_size_mb = Integer(Limits.file_size_mb, config=True, help="largest file it may write, MiB")
@@ -167,7 +168,7 @@ class SandboxedKernelManager(KernelManager):
 
     @property
     def limits(self):
-        return Limits(self.memory_mb, self.cpu_seconds, self.processes, self.file_size_mb)
+        return Limits(self.cpu_seconds, self.processes, self.file_size_mb)
 
     def isolation(self):
         """Return ``(uses_bubblewrap, reason)`` for the configured mode, refusing where it must."""
@@ -182,15 +183,22 @@ class SandboxedKernelManager(KernelManager):
         cwd = os.path.realpath(kw.get("cwd") or os.getcwd())
         self._sandbox_private = tempfile.mkdtemp(prefix="cnnlab-kernel-")
         self._sandbox_workdir = tempfile.mkdtemp(prefix="cnnlab-work-")
-        shutil.copytree(cwd, self._sandbox_workdir, dirs_exist_ok=True)
+        shutil.copytree(cwd, self._sandbox_workdir, dirs_exist_ok=True, symlinks=True)
         self._sandbox_mount = cwd
         kw["cwd"] = self._sandbox_workdir  # without bubblewrap the private copy is the cwd
         self.transport = "ipc"
         self.ip = os.path.join(self._sandbox_private, "kernel")
         self.connection_file = os.path.join(self._sandbox_private, "kernel.json")
+        # a signal to bubblewrap does not reach the kernel in its PID namespace: interrupt by message
+        self.kernel_spec.interrupt_mode = "message"
+        env = dict(kw.get("env") or os.environ)
+        grader_root = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (grader_root, env.get("PYTHONPATH")) if p)
+        kw["env"] = env
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
+        """The launcher's command (limits), run as the sandbox user inside bubblewrap."""
         cmd = super().format_kernel_cmd(extra_arguments)
         use_bwrap, _ = self.isolation()
         as_root = os.geteuid() == 0
@@ -207,12 +215,14 @@ class SandboxedKernelManager(KernelManager):
                            user_namespace=not as_root)
         return outer + inner + cmd
 
-    def cleanup_resources(self, restart=False):
-        super().cleanup_resources(restart=restart)
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
         if not restart:
             for folder in (getattr(self, "_sandbox_private", None), getattr(self, "_sandbox_workdir", None)):
                 if folder:
                     shutil.rmtree(folder, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources  # AsyncKernelManager binds its own otherwise
 
 
 def _chown_tree(folder, uid):

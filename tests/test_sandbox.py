@@ -130,3 +130,20 @@ def test_limits_default_to_sane_values():
     args = Limits().prlimit_args(own_user=False)
     assert not any(a.startswith("--nproc") for a in args)
     assert "--nproc=512" in Limits().prlimit_args(own_user=True)
+
+
+@needs_bwrap
+def test_a_cell_past_its_timeout_is_interrupted_inside_the_sandbox(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("while True:\n    pass"),
+                                         nbformat.v4.new_code_cell("print('after the loop')")])
+    client = NotebookClient(nb, km=SandboxedKernelManager(kernel_name="python3"), timeout=3,
+                            interrupt_on_timeout=True, allow_errors=True,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    assert "after the loop" in text_of(nb.cells[1])  # the kernel stopped looping: the interrupt arrived
+
+
+def test_limits_come_from_the_grader_launcher(tmp_path):
+    nb = run_cells(tmp_path, "import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20, "
+                             "resource.getrlimit(resource.RLIMIT_CORE)[0])", memory_mb=700)
+    assert text_of(nb.cells[0]).split() == ["700", "0"]
