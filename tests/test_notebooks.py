@@ -45,6 +45,8 @@ MISTAKES = ROOT / "tests" / "mistakes"
 NOTEBOOK_SECONDS = float(os.environ.get("CNNLAB_NOTEBOOK_SECONDS", "60"))
 ASSIGNMENTS = sorted(p.parent.name for p in SOLUTIONS.glob("*/*.ipynb") if p.stem == p.parent.name)
 DEAD_PROXY = "http://127.0.0.1:9"  # any attempt to download fails fast: notebooks must work offline
+# With `pytest -n 2 --dist loadgroup` the slow tests of one assignment run on one worker and share its course.
+GROUPED = [pytest.param(a, marks=pytest.mark.xdist_group(f"notebook-{a}")) for a in ASSIGNMENTS]
 
 
 def solution_path(assignment):
@@ -182,7 +184,7 @@ def test_mistakes_cover_every_exercise(assignment):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", GROUPED)
 def test_solution_executes(assignment, tmp_path, offline):
     from nbclient import NotebookClient
 
@@ -198,7 +200,7 @@ def test_solution_executes(assignment, tmp_path, offline):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", GROUPED)
 def test_release_is_generated(assignment, tmp_path, offline):
     from grader.api import release
 
@@ -225,7 +227,7 @@ def grade(assignment, notebook, courses, student):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", GROUPED)
 def test_solution_scores_full_marks(assignment, courses, offline):
     tests = autograded_cells(nbformat.read(solution_path(assignment), as_version=4))
     result = grade(assignment, solution_path(assignment), courses, "solution")
@@ -234,7 +236,7 @@ def test_solution_scores_full_marks(assignment, courses, offline):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", GROUPED)
 def test_untouched_release_scores_zero(assignment, courses, offline):
     tests = autograded_cells(nbformat.read(solution_path(assignment), as_version=4))
     result = grade(assignment, release_path(assignment), courses, "untouched")
@@ -242,7 +244,7 @@ def test_untouched_release_scores_zero(assignment, courses, offline):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", GROUPED)
 def test_typical_mistakes_lose_their_points(assignment, courses, offline, tmp_path):
     from grader.api import fill_answers
 
