@@ -4,6 +4,10 @@ The figure is a :class:`matplotlib.figure.Figure` on an ipympl ``Canvas``, so
 it is itself a widget; a control change updates the existing artists and
 calls ``canvas.draw_idle()``, never builds a new figure.
 
+Redraws blit: the canvas keeps the figure's static part (titles) as a
+background and, while the layout stays the same, redraws only the axes whose
+images or patches changed (see :func:`blitting_canvas_class`).
+
 Displaying an explorer gives a bundle with the live widget view *and* a PNG
 (plus an ``<img>`` in text/html) of the figure as it is now. A notebook
 executed headlessly (nbconvert, nbgrader) therefore keeps a static picture:
@@ -13,7 +17,9 @@ stored, ipympl's canvas carries the same picture in its ``_data_url``.
 """
 
 import base64
+import functools
 import io
+import math
 import warnings
 
 
@@ -27,10 +33,10 @@ class Explorer:
         """A figure on an ipympl canvas (no pyplot, so it is never shown twice)."""
         from matplotlib.figure import Figure
 
-        Canvas, FigureManager = _ipympl_classes()
+        _, FigureManager = _ipympl_classes()
 
         figure = Figure(figsize=(width, height), dpi=72, layout="constrained")
-        canvas = Canvas(figure)
+        canvas = blitting_canvas_class()(figure)
         canvas.header_visible = False
         canvas.footer_visible = False
         canvas.toolbar_visible = False
@@ -118,3 +124,143 @@ def vbox_with_title(title, *children):
     import ipywidgets as W
 
     return W.VBox([W.HTML(f"<b>{title}</b>"), *children])
+
+
+def changing_artists(ax):
+    """The images and patches of ``ax`` in drawing order: what a control change updates.
+
+    Everything else (titles, axis decorations) is static and lives in the
+    blitting background.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> image = ax.imshow([[0, 1]])
+    >>> changing_artists(ax) == [image]
+    True
+    """
+    changing = {*ax.images, *ax.patches}
+    return sorted((a for a in ax.get_children() if a in changing), key=lambda a: a.get_zorder())
+
+
+def layout_key(figure):
+    """What the static background depends on: size, dpi, and each axes' place, limits and titles.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> figure = Figure()
+    >>> ax = figure.subplots()
+    >>> before = layout_key(figure)
+    >>> _ = ax.set_title("new")
+    >>> layout_key(figure) == before
+    False
+    """
+    def titles(ax):
+        return tuple((t.get_text(), t.get_color(), t.get_fontsize(), t.get_visible())
+                     for t in (ax.title, ax._left_title, ax._right_title))
+
+    return (tuple(figure.bbox.bounds), figure.dpi,
+            tuple((ax.get_visible(), ax.get_position(original=True).bounds, ax.get_xlim(), ax.get_ylim(),
+                   titles(ax)) for ax in figure.axes))
+
+
+def _pixel_box(ax):
+    """The axes' box in whole buffer pixels (rows counted from the top, as Agg's regions are), one more on each side."""
+    x0, y0, x1, y1 = ax.bbox.extents
+    height = ax.get_figure(root=True).bbox.height
+    return (math.floor(x0) - 1, math.floor(height - y1) - 1, math.ceil(x1) + 1, math.ceil(height - y0) + 1)
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@functools.lru_cache(maxsize=None)
+def blitting_canvas_class():
+    """ipympl's ``Canvas``, made to redraw only the axes whose images or patches changed.
+
+    A draw (the front-end's redraw request, or :meth:`Explorer.render`)
+    renders the whole figure only when :func:`layout_key` changed: the static
+    part first, kept as the background, then the changing artists on top.
+    Otherwise it restores the background under each changed axes and redraws
+    that axes' images and patches; unchanged axes keep their pixels. Either
+    way the picture is the same as a full draw, and the changed pixels are
+    sent to the front-end as before (PNG diff).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> canvas = blitting_canvas_class()(Figure(figsize=(1, 1), dpi=20))
+    >>> canvas.supports_blit, canvas.full_draws
+    (True, 0)
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    Canvas, _ = _ipympl_classes()
+
+    class BlittingCanvas(Canvas):
+        supports_blit = True
+
+        def __init__(self, figure, *args, **kwargs):
+            super().__init__(figure, *args, **kwargs)
+            self._background, self._layout_drawn, self.full_draws = None, None, 0
+
+        def draw(self):
+            """Redraw what changed (everything after a layout change) and send it to the front-end."""
+            renderer = self.get_renderer()
+            if self._background is None or (layout_key(self.figure), renderer) != self._layout_drawn:
+                self.draw_full()
+            else:
+                self._draw_changed_axes()
+            self._png_is_old = True
+            self.manager.refresh_all()
+
+        def draw_full(self):
+            """Render the static part, keep it as the background, then draw the changing artists."""
+            axes = [ax for ax in self.figure.axes if ax.get_visible()]
+            for ax in self.figure.axes:
+                for artist in changing_artists(ax):
+                    artist.set_animated(True)  # left out of figure.draw, except when saving
+            FigureCanvasAgg.draw(self)
+            self._background = self.copy_from_bbox(self.figure.bbox)
+            for ax in axes:
+                self._draw_artists(ax)
+            self._layout_drawn = (layout_key(self.figure), self.get_renderer())
+            self.full_draws += 1
+
+        def _draw_changed_axes(self):
+            boxes = {ax: _pixel_box(ax) for ax in self.figure.axes if ax.get_visible()}
+            changed = [ax for ax in boxes if any(a.stale for a in changing_artists(ax))]
+            changed += [ax for ax in boxes if ax not in changed and any(  # restoring a neighbor's box erases it
+                _overlap(boxes[ax], boxes[other]) for other in changed)]
+            for ax in changed:
+                self.restore_region(self._background, bbox=boxes[ax])
+            for ax in changed:
+                self._draw_artists(ax)
+
+        def get_diff_image(self):
+            """The changed pixels as PNG, as matplotlib's web backend sends them, but with fast zlib level 1."""
+            import numpy as np
+            from PIL import Image
+
+            if not self._png_is_old:
+                return None
+            buffer = np.asarray(self.get_renderer().buffer_rgba())
+            pixels = buffer.view(np.uint32).squeeze(2)
+            full = self._force_full or pixels.shape != self._last_buff.shape or (buffer[..., 3] != 255).any()
+            self.set_image_mode("full" if full else "diff")
+            output = pixels if full else np.where(pixels != self._last_buff, pixels, 0)
+            self._last_buff, self._force_full, self._png_is_old = pixels.copy(), False, False
+            with io.BytesIO() as png:
+                Image.fromarray(output.view(np.uint8).reshape(*output.shape, 4)).save(png, format="png",
+                                                                                      compress_level=1)
+                return png.getvalue()
+
+        def _draw_artists(self, ax):
+            for artist in changing_artists(ax):
+                ax.draw_artist(artist)
+                artist.stale = False  # invisible patches skip drawing but are up to date
+
+    return BlittingCanvas

@@ -75,7 +75,9 @@ class FeatureMapExplorer(Explorer):
 
     Controls: ``input`` (when no ``x`` is given), ``layer``, ``channel``.
     Read back: ``maps`` (layer name -> (C, H, W) array), ``feature_maps``
-    (the chosen layer's), ``filters`` (the first conv layer's weights).
+    (the chosen layer's), ``filters`` (the first conv layer's weights),
+    ``filter`` (the chosen channel's filter, shown as a picture; None when no
+    conv layer precedes the chosen layer).
 
     Examples
     --------
@@ -122,15 +124,21 @@ class FeatureMapExplorer(Explorer):
         return convs
 
     def _build_figure(self):
-        self.figure = self._new_figure(11, 3.6)
-        grid = self.figure.add_gridspec(2, 2 + GRID // 2)
-        self.input_image = self.figure.add_subplot(grid[:, :2]).imshow(np.zeros((2, 2)), cmap="gray")
-        self.map_images = []
+        from matplotlib.patches import Rectangle
+
+        from cnnlab.plot import show_matrix
+
+        self.figure = self._new_figure(12, 3.6)
+        grid = self.figure.add_gridspec(2, 3 + GRID // 2, width_ratios=(1, 1, *[1] * (GRID // 2), 1.3))
+        self.input_image = _fixed_image_axes(self.figure.add_subplot(grid[:, :2]), "gray")
+        self.map_images, self.map_frames = [], []
         for index in range(GRID):
             ax = self.figure.add_subplot(grid[index // (GRID // 2), 2 + index % (GRID // 2)])
-            ax.set_axis_off()
-            self.map_images.append(ax.imshow(np.zeros((2, 2)), cmap="viridis"))
-        self.input_image.axes.set_axis_off()
+            self.map_images.append(_fixed_image_axes(ax, "viridis"))
+            self.map_frames.append(ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False,
+                                                          edgecolor="tab:red", linewidth=4, visible=False)))
+        self.filter_art = show_matrix(np.zeros((3, 3)), self.figure.add_subplot(grid[:, -1]), cmap="RdBu_r",
+                                      fmt=".2f", annotate=5, title="filter")
 
     def update(self):
         """Run the model on the chosen input; keep the chosen layer where possible."""
@@ -140,8 +148,7 @@ class FeatureMapExplorer(Explorer):
         self.x = image[None] if image.ndim == 2 else image
         self.maps = {name: out[0] for name, out in activations(self.model, self.x[None]).items()
                      if np.ndim(out) == 4}
-        self.input_image.set_data(self.x.mean(axis=0) if self.x.shape[0] == 3 else self.x[0])
-        self.input_image.set_clim(float(self.x.min()), float(self.x.max()))
+        _show_map(self.input_image, self.x.mean(axis=0) if self.x.shape[0] == 3 else self.x[0])
         self.input_image.axes.set_title("input", fontsize=9)
         keep = self.layer.value if self.layer.value in self.maps else None
         self._syncing = True  # the new options fire change events before the value is right
@@ -151,37 +158,62 @@ class FeatureMapExplorer(Explorer):
         self._show_layer()
 
     def _show_layer(self):
-        """Show up to eight channels of the chosen layer, starting at the page of ``channel``."""
+        """Show the page of eight channels that holds ``channel``, framed in red, and its filter."""
         if self._syncing:
             return
         self.feature_maps = np.asarray(self.maps[self.layer.value])
         channels = self.feature_maps.shape[0]
         self.channel.max = channels - 1
         start = (min(self.channel.value, channels - 1) // GRID) * GRID
-        for offset, image in enumerate(self.map_images):
+        for offset, (image, frame) in enumerate(zip(self.map_images, self.map_frames)):
             c = start + offset
             image.axes.set_visible(c < channels)
+            frame.set_visible(c == self.channel.value)
             if c < channels:
-                fmap = self.feature_maps[c]
-                image.set_data(fmap)
-                image.set_extent((-0.5, fmap.shape[1] - 0.5, fmap.shape[0] - 0.5, -0.5))
-                image.set_clim(float(fmap.min()), float(fmap.max()) + 1e-12)
-                chosen = c == self.channel.value
-                image.axes.set_title(f"{'▶ ' if chosen else ''}ch {c}", fontsize=8,
-                                     color="tab:red" if chosen else "black")
+                _show_map(image, self.feature_maps[c])
+                image.axes.set_title(f"ch {c}", fontsize=8)
         self.selected_map = self.feature_maps[self.channel.value]
         self.info.value = self._describe_filter()
         self.redraw()
 
     def _describe_filter(self):
-        """The filter behind the chosen channel (of the last conv layer up to here) as a small table."""
+        """Show the filter behind the chosen channel (of the last conv layer up to here); describe it in words."""
         name = self.layer.value
         shape = "×".join(map(str, self.feature_maps.shape))
         text = f"layer <b>{name}</b> ({type(dict(self.model.named_modules())[name]).__name__}), maps {shape}"
         convs = self._convs_up_to(name)
+        self.filter = None
         if convs and self.channel.value < convs[-1].out_channels:
             self.filter = convs[-1].weight.detach().cpu().numpy()[self.channel.value]
-            rows = "".join("<tr>" + "".join(f"<td>{v:.3g}</td>" for v in row) + "</tr>" for row in self.filter[0])
-            text += (f"<br>filter of channel {self.channel.value} ({self.filter.shape[0]} input channel(s), "
-                     f"the first shown): <table>{rows}</table>")
+            bound = float(np.abs(self.filter[0]).max()) or 1.0
+            self.filter_art.set_data(self.filter[0], clim=(-bound, bound))
+            text += (f"; the filter of channel {self.channel.value} has {self.filter.shape[0]} input channel(s), "
+                     "the first is shown")
+        self.filter_art.ax.set_visible(self.filter is not None)
         return text
+
+
+def _fixed_image_axes(ax, cmap):
+    """An image in ``ax`` whose axes limits stay (0, 1) whatever the map size: new maps redraw by blitting."""
+    image = ax.imshow(np.zeros((2, 2)), cmap=cmap, extent=(0, 1, 1, 0))
+    ax.set_autoscale_on(False)
+    ax.set_axis_off()
+    return image
+
+
+def _show_map(image, fmap):
+    """Show the 2-D ``fmap`` in ``image``, scaled to its own range, filling the (0, 1) box of its axes.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> image = _fixed_image_axes(Figure().subplots(), "gray")
+    >>> _show_map(image, np.arange(8.0).reshape(2, 4))
+    >>> [float(v) for v in image.get_extent()], round(image.get_clim()[1], 6)
+    ([0.0, 1.0, 0.5, 0.0], 7.0)
+    """
+    height, width = fmap.shape
+    side = max(height, width)
+    image.set_data(fmap)
+    image.set_extent((0, width / side, height / side, 0))
+    image.set_clim(float(fmap.min()), float(fmap.max()) + 1e-12)

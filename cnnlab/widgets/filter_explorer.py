@@ -66,7 +66,7 @@ class FilterExplorer(Explorer):
         ax_in, ax_k, ax_out = self.figure.subplots(1, 3, width_ratios=(3, 1.5, 3))
         self.input_image = ax_in.imshow(np.zeros((2, 2, 4), dtype=np.uint8))
         self.output_image = ax_out.imshow(np.zeros((2, 2, 4), dtype=np.uint8))
-        self.kernel_art = show_matrix(np.zeros((1, 1)), ax_k, cmap="RdBu_r", fmt=".2f", annotate=5)
+        self.kernel_art = show_matrix(np.zeros((1, 1)), ax_k, cmap="RdBu_r", fmt=".2f", annotate=5, title="kernel")
         for ax, title in ((ax_in, "input"), (ax_out, "output")):
             ax.set_axis_off()
             ax.set_title(title)
@@ -132,8 +132,8 @@ class FilterExplorer(Explorer):
         kernel = np.zeros((1, 1)) if self.weights is None else self.weights
         bound = float(np.abs(kernel).max()) or 1.0
         self.kernel_art.set_data(kernel, clim=(-bound, bound))
-        self.kernel_art.ax.set_title("Sobel x and y" if self.weights is None else f"kernel {kernel.shape[0]}×{kernel.shape[1]}")
-        self.info.value = (f"output range [{self.output.min():.3g}, {self.output.max():.3g}], "
+        kernel_text = "Sobel x and y" if self.weights is None else f"kernel {kernel.shape[0]}×{kernel.shape[1]}"
+        self.info.value = (f"{kernel_text}; output range [{self.output.min():.3g}, {self.output.max():.3g}], "
                            f"shape {self.output.shape}")
         self.redraw()
 
