@@ -2,8 +2,10 @@
 
 Prints both wall-clock times, the speed-up and whether every per-cell score is
 identical.  Target on the 2-core CI machine: at least 1.7x with identical scores.
+The submissions are graded in ``--rounds`` batches, serial and parallel taking
+turns, so that a change in the machine's load hits both sides alike.
 
-    .venv/bin/python benchmarks/grade_bench.py [--submissions 24] [--jobs 2]
+    .venv/bin/python benchmarks/grade_bench.py [--submissions 24] [--jobs 2] [--rounds 3]
 """
 
 import argparse
@@ -33,20 +35,23 @@ def scores(course):
                 for s in gb.assignment_submissions(ASSIGNMENT) for nb in s.notebooks for g in nb.grades}
 
 
-def prepare(base, count):
-    """A released course with ``count`` submissions, copied twice (serial, parallel)."""
+def prepare(base, count, rounds):
+    """A released course, then per round two copies (serial, parallel) holding that round's submissions."""
     template = base / "template"
     notebook = release(ASSIGNMENT, ROOT, template, release_root=base / "release") / f"{ASSIGNMENT}.ipynb"
-    for i in range(count):
-        write_submission(notebook, MIXES[i % len(MIXES)], template, f"student{i:02d}")
-    courses = []
-    for name in ("serial", "parallel"):
-        course = base / name
-        shutil.copytree(template, course)
-        config = course / "nbgrader_config.py"
-        config.write_text(config.read_text().replace(str(template), str(course)))
-        courses.append(course)
-    return courses
+    pairs = []
+    for r in range(rounds):
+        pair = []
+        for name in ("serial", "parallel"):
+            course = base / f"{name}{r}"
+            shutil.copytree(template, course)
+            config = course / "nbgrader_config.py"
+            config.write_text(config.read_text().replace(str(template), str(course)))
+            for i in range(r, count, rounds):
+                write_submission(notebook, MIXES[i % len(MIXES)], course, f"student{i:02d}")
+            pair.append(course)
+        pairs.append(pair)
+    return pairs
 
 
 def timed(command, cwd):
@@ -59,15 +64,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
+    t_serial = t_parallel = 0.0
+    same = True
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as scratch:
-        serial, parallel = prepare(Path(scratch), args.submissions)
-        t_serial = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, f"--course-dir={serial}"],
-                         serial)
-        t_parallel = timed([sys.executable, "-m", "grader", "autograde", ASSIGNMENT, "--jobs", str(args.jobs),
-                            "--course-dir", str(parallel), "--repo-root", str(ROOT)], REPO)
-        same = scores(serial) == scores(parallel)
-    print(f"{args.submissions} submissions of {ASSIGNMENT!r}")
+        for serial, parallel in prepare(Path(scratch), args.submissions, args.rounds):
+            t_serial += timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT,
+                               f"--course-dir={serial}"], serial)
+            t_parallel += timed([sys.executable, "-m", "grader", "autograde", ASSIGNMENT, "--jobs", str(args.jobs),
+                                 "--course-dir", str(parallel), "--repo-root", str(ROOT)], REPO)
+            same = same and scores(serial) == scores(parallel)
+    print(f"{args.submissions} submissions of {ASSIGNMENT!r} in {args.rounds} alternating rounds")
     print(f"nbgrader autograde (serial):       {t_serial:7.1f} s")
     print(f"grader autograde --jobs {args.jobs}:         {t_parallel:7.1f} s")
     print(f"speed-up: {t_serial / t_parallel:.2f}x   identical scores: {same}")
