@@ -424,3 +424,44 @@ def test_explorers_leave_the_pyplot_backend_alone():
             "print(matplotlib.get_backend(), type(plt.figure().canvas).__name__)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.lower().split() == ["agg", "figurecanvasagg"]
+
+
+# ------------------------------------------------------------------ blitting
+BLIT_CHANGES = {
+    ConvExplorer: [("cell", 4), ("stride", 2), ("cell", 3), ("dilation", 2), ("kernel", "sobel x"), ("stride", 1),
+                   ("padding_mode", "reflect"), ("mode", "full"), ("cell", 30)],
+    PoolingExplorer: [("cell", 2), ("kind", "avg"), ("backward", True), ("kernel_size", 3), ("cell", 1)],
+    ReceptiveFieldExplorer: [("unit_row", 1), ("input_size", 20), ("unit_col", 9), ("unit_row", 0)],
+    FeatureMapExplorer: [("channel", 2), ("layer", "3"), ("channel", 5), ("layer", "1"), ("channel", 0)],
+    FilterExplorer: [("kernel", "gaussian"), ("sigma", 2.0), ("kernel_size", 7), ("kernel", "magnitude")],
+    PaddingExplorer: [("amount", 2), ("source", "random 4x4 integers"), ("amount", 1)],
+}
+
+
+@pytest.mark.parametrize("cls", list(BLIT_CHANGES), ids=lambda c: c.__name__)
+def test_blitted_redraws_equal_full_draws(cls):
+    """After each control change the blitted picture is pixel for pixel the full drawing, with fewer full draws."""
+    explorer = cls()
+    canvas = explorer.canvas
+    explorer.render()
+    for name, value in BLIT_CHANGES[cls] * 2:  # the second round redraws on kept backgrounds
+        getattr(explorer, name).value = value
+        explorer.render()
+        blitted = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+        canvas.draw_full()
+        np.testing.assert_array_equal(blitted, np.asarray(canvas.get_renderer().buffer_rgba()), err_msg=name)
+    full_draws = canvas.full_draws
+    explorer.render()
+    assert canvas.full_draws == full_draws  # nothing changed: no full draw
+
+
+def test_feature_map_filter_is_a_picture_and_the_channel_is_framed():
+    explorer = FeatureMapExplorer()
+    explorer.layer.value = "3"
+    explorer.channel.value = 6
+    np.testing.assert_array_equal(explorer.filter_art.image.get_array(), explorer.filter[0])
+    assert [frame.get_visible() for frame in explorer.map_frames] == [i == 6 for i in range(8)]
+    assert "<table" not in explorer.info.value
+    explorer.layer.value = "0"
+    explorer.channel.value = 1
+    np.testing.assert_array_equal(explorer.filter_art.image.get_array(), filters.sobel_kernels()[1])

@@ -126,6 +126,10 @@ def vbox_with_title(title, *children):
     return W.VBox([W.HTML(f"<b>{title}</b>"), *children])
 
 
+#: Backgrounds (one per layout seen) a canvas keeps, newest last; each is the figure's size in RGBA.
+BACKGROUNDS_KEPT = 12
+
+
 def changing_artists(ax):
     """The images and patches of ``ax`` in drawing order: what a control change updates.
 
@@ -182,12 +186,14 @@ def blitting_canvas_class():
     """ipympl's ``Canvas``, made to redraw only the axes whose images or patches changed.
 
     A draw (the front-end's redraw request, or :meth:`Explorer.render`)
-    renders the whole figure only when :func:`layout_key` changed: the static
-    part first, kept as the background, then the changing artists on top.
-    Otherwise it restores the background under each changed axes and redraws
-    that axes' images and patches; unchanged axes keep their pixels. Either
-    way the picture is the same as a full draw, and the changed pixels are
-    sent to the front-end as before (PNG diff).
+    renders the whole figure only for a layout (:func:`layout_key`) not seen
+    lately: the static part first, kept as that layout's background, then the
+    changing artists on top. For a layout seen before it restores the kept
+    background and draws the changing artists on it; for the same layout as
+    the last draw it restores the background only under each changed axes and
+    redraws that axes' images and patches, and unchanged axes keep their
+    pixels. Every way gives the picture of a full draw, and the changed pixels
+    are sent to the front-end as before (PNG diff).
 
     Examples
     --------
@@ -205,38 +211,59 @@ def blitting_canvas_class():
 
         def __init__(self, figure, *args, **kwargs):
             super().__init__(figure, *args, **kwargs)
-            self._background, self._layout_drawn, self.full_draws = None, None, 0
+            self._backgrounds, self._layout_drawn, self._renderer_drawn = {}, None, None
+            self.full_draws = 0
 
         def draw(self):
             """Redraw what changed (everything after a layout change) and send it to the front-end."""
-            renderer = self.get_renderer()
-            if self._background is None or (layout_key(self.figure), renderer) != self._layout_drawn:
-                self.draw_full()
-            else:
+            key = layout_key(self.figure)
+            if self.get_renderer() is not self._renderer_drawn:
+                self._backgrounds.clear()  # new size or dpi: old backgrounds do not fit
+            if key == self._layout_drawn:
                 self._draw_changed_axes()
+            elif key in self._backgrounds:
+                self._draw_on_background(key)
+            else:
+                self.draw_full()
             self._png_is_old = True
             self.manager.refresh_all()
 
         def draw_full(self):
-            """Render the static part, keep it as the background, then draw the changing artists."""
-            axes = [ax for ax in self.figure.axes if ax.get_visible()]
+            """Render the static part, keep it as the background of this layout, then draw the changing artists."""
             for ax in self.figure.axes:
                 for artist in changing_artists(ax):
                     artist.set_animated(True)  # left out of figure.draw, except when saving
             FigureCanvasAgg.draw(self)
-            self._background = self.copy_from_bbox(self.figure.bbox)
-            for ax in axes:
-                self._draw_artists(ax)
-            self._layout_drawn = (layout_key(self.figure), self.get_renderer())
+            key = layout_key(self.figure)
+            self._backgrounds.pop(key, None)
+            self._backgrounds[key] = self.copy_from_bbox(self.figure.bbox)
+            while len(self._backgrounds) > BACKGROUNDS_KEPT:
+                del self._backgrounds[next(iter(self._backgrounds))]  # the oldest
+            self._draw_all_axes(key)
             self.full_draws += 1
+
+        def _draw_on_background(self, key):
+            """A layout seen before: its background is kept, only the changing artists are drawn on it."""
+            self._backgrounds[key] = self._backgrounds.pop(key)  # now the newest
+            self.restore_region(self._backgrounds[key])
+            for ax in self.figure.axes:
+                ax.apply_aspect()  # what figure.draw would do first: place the axes for its limits
+            self._draw_all_axes(key)
+
+        def _draw_all_axes(self, key):
+            for ax in self.figure.axes:
+                if ax.get_visible():
+                    self._draw_artists(ax)
+            self._layout_drawn, self._renderer_drawn = key, self.get_renderer()
 
         def _draw_changed_axes(self):
             boxes = {ax: _pixel_box(ax) for ax in self.figure.axes if ax.get_visible()}
             changed = [ax for ax in boxes if any(a.stale for a in changing_artists(ax))]
             changed += [ax for ax in boxes if ax not in changed and any(  # restoring a neighbor's box erases it
                 _overlap(boxes[ax], boxes[other]) for other in changed)]
+            background = self._backgrounds[self._layout_drawn]
             for ax in changed:
-                self.restore_region(self._background, bbox=boxes[ax])
+                self.restore_region(background, bbox=boxes[ax], xy=(0, 0))  # xy: where the region's corner goes
             for ax in changed:
                 self._draw_artists(ax)
 
