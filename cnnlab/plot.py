@@ -116,16 +116,22 @@ class MatrixArtist:
         a = np.asarray(a, dtype=float)
         height, width = a.shape
         self.image.set_data(a)
-        self.image.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
-        self.overlay.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
+        if a.shape != getattr(self, "data", np.zeros(0)).shape:  # same shape: extents and limits stay
+            self._set_extent(height, width)
         finite = a[np.isfinite(a)]
         low, high = clim if clim is not None else (
             (finite.min(), finite.max()) if finite.size else (0.0, 1.0))
         self.image.set_clim(low, high if high > low else low + 1)
-        self.ax.set_xlim(-0.5, width - 0.5)
-        self.ax.set_ylim(height - 0.5, -0.5)
         self._write_numbers(a)
         self.data = a
+
+    def _set_extent(self, height, width):
+        """Cells centered on integer coordinates, row 0 at the top."""
+        extent = (-0.5, width - 0.5, height - 0.5, -0.5)
+        for image in (self.image, self.overlay, self.numbers):
+            image.set_extent(extent)
+        self.ax.set_xlim(-0.5, width - 0.5)
+        self.ax.set_ylim(height - 0.5, -0.5)
 
     def _write_numbers(self, a):
         """Paint each cell's number (black on light cells, white on dark) into the number image."""
@@ -137,6 +143,7 @@ class MatrixArtist:
             return
         height, width = a.shape
         rgba = np.zeros((height * CELL_PIXELS, width * CELL_PIXELS, 4), dtype=np.uint8)
+        dark = self._dark_cells(a).ravel()
         for index, label in enumerate(self.labels):
             if not label:  # NaN cells stay empty
                 continue
@@ -145,17 +152,14 @@ class MatrixArtist:
             top = row * CELL_PIXELS + (CELL_PIXELS - glyphs.shape[0]) // 2
             left = col * CELL_PIXELS + (CELL_PIXELS - glyphs.shape[1]) // 2
             block = rgba[top:top + glyphs.shape[0], left:left + glyphs.shape[1]]
-            block[..., :3] = 0 if self._text_color(a.flat[index]) == "black" else 255
+            block[..., :3] = 255 if dark[index] else 0
             block[..., 3] = glyphs
         self.numbers.set_data(rgba)
-        self.numbers.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
 
-    def _text_color(self, value):
-        """Black on light cells, white on dark ones."""
-        if not np.isfinite(value):
-            return "black"
-        red, green, blue, _ = self.image.cmap(self.image.norm(value))
-        return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
+    def _dark_cells(self, a):
+        """True where a cell's color is dark (its number is written in white); NaN cells count as light."""
+        red, green, blue, _ = np.moveaxis(self.image.cmap(self.image.norm(a)), -1, 0)
+        return np.isfinite(a) & (0.299 * red + 0.587 * green + 0.114 * blue <= 0.5)
 
     def set_window(self, window):
         """Frame ``(top, left, height, width)``, or a boolean mask's cells and their bounding box, or clear (None)."""

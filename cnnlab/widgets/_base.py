@@ -126,6 +126,38 @@ def vbox_with_title(title, *children):
     return W.VBox([W.HTML(f"<b>{title}</b>"), *children])
 
 
+def png_bytes(rgba):
+    """A fast PNG of an (H, W, 4) uint8 image: no row filters, zlib level 1 (bigger, but much faster to make).
+
+    Redraws send the changed pixels as PNG; PIL's default (adaptive filters,
+    level 6) takes several times longer on photos.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> rgba = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    >>> data = png_bytes(rgba)
+    >>> data[1:4], bool((np.asarray(Image.open(io.BytesIO(data))) == rgba).all())
+    (b'PNG', True)
+    """
+    import struct
+    import zlib
+
+    import numpy as np
+
+    height, width, _ = rgba.shape
+    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # each row: filter type 0, then the pixels
+    rows[:, 1:] = rgba.reshape(height, -1)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA, deflate, no filter, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+            + chunk(b"IEND", b""))
+
+
 #: Backgrounds (one per layout seen) a canvas keeps, newest last; each is the figure's size in RGBA.
 BACKGROUNDS_KEPT = 12
 
@@ -268,9 +300,8 @@ def blitting_canvas_class():
                 self._draw_artists(ax)
 
         def get_diff_image(self):
-            """The changed pixels as PNG, as matplotlib's web backend sends them, but with fast zlib level 1."""
+            """The changed pixels as PNG, as matplotlib's web backend sends them, but encoded by :func:`png_bytes`."""
             import numpy as np
-            from PIL import Image
 
             if not self._png_is_old:
                 return None
@@ -280,10 +311,7 @@ def blitting_canvas_class():
             self.set_image_mode("full" if full else "diff")
             output = pixels if full else np.where(pixels != self._last_buff, pixels, 0)
             self._last_buff, self._force_full, self._png_is_old = pixels.copy(), False, False
-            with io.BytesIO() as png:
-                Image.fromarray(output.view(np.uint8).reshape(*output.shape, 4)).save(png, format="png",
-                                                                                      compress_level=1)
-                return png.getvalue()
+            return png_bytes(output.view(np.uint8).reshape(*output.shape, 4))
 
         def _draw_artists(self, ax):
             for artist in changing_artists(ax):
