@@ -114,14 +114,17 @@ class MatrixArtist:
     def set_data(self, a, clim=None):
         """Show the matrix ``a`` (its shape may change); NaN cells show light gray."""
         a = np.asarray(a, dtype=float)
-        height, width = a.shape
-        self.image.set_data(a)
-        if a.shape != getattr(self, "data", np.zeros(0)).shape:  # same shape: extents and limits stay
-            self._set_extent(height, width)
         finite = a[np.isfinite(a)]
         low, high = clim if clim is not None else (
             (finite.min(), finite.max()) if finite.size else (0.0, 1.0))
-        self.image.set_clim(low, high if high > low else low + 1)
+        clim = (low, high if high > low else low + 1)
+        previous = getattr(self, "data", np.zeros(0))
+        if a.shape == previous.shape and np.array_equal(a, previous, equal_nan=True) and clim == self.image.get_clim():
+            return  # the same picture: nothing to redraw
+        self.image.set_data(a)
+        if a.shape != previous.shape:  # same shape: extents and limits stay
+            self._set_extent(*a.shape)
+        self.image.set_clim(*clim)
         self._write_numbers(a)
         self.data = a
 
@@ -168,20 +171,30 @@ class MatrixArtist:
         if isinstance(window, np.ndarray):
             rows, cols = np.nonzero(window) if window.any() else ([0], [0])
             window = (int(min(rows)), int(min(cols)), int(max(rows) - min(rows) + 1), int(max(cols) - min(cols) + 1))
+        if window != getattr(self, "window", ()):  # an unchanged frame is left alone: no redraw
+            self._frame(window)
+        self.window = window
+
+    def _frame(self, window):
         self.highlight.set_visible(window is not None)
         if window is not None:
             top, left, height, width = window
             self.highlight.set_xy((left - 0.5, top - 0.5))
             self.highlight.set_width(width)
             self.highlight.set_height(height)
-        self.window = window
 
     def mark(self, mask):
         """Color the cells where the boolean ``mask`` is True (None clears)."""
+        mask = None if mask is None else np.asarray(mask, dtype=bool)
+        previous = getattr(self, "_mask", None)
+        if (mask is None and previous is None) or (
+                mask is not None and previous is not None and np.array_equal(mask, previous)):
+            return  # the same cells: nothing to redraw
+        self._mask = mask
         self.overlay.set_visible(mask is not None)
         if mask is not None:
             rgba = np.zeros(self.data.shape + (4,))
-            rgba[np.asarray(mask, dtype=bool)] = (1.0, 0.55, 0.0, 0.5)
+            rgba[mask] = (1.0, 0.55, 0.0, 0.5)
             self.overlay.set_data(rgba)
 
 

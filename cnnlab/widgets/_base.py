@@ -180,8 +180,15 @@ def changing_artists(ax):
     return sorted((a for a in ax.get_children() if a in changing), key=lambda a: a.get_zorder())
 
 
+def axes_key(ax):
+    """What the static part of one axes depends on: visibility, place, limits and titles."""
+    titles = tuple((t.get_text(), t.get_color(), t.get_fontsize(), t.get_visible())
+                   for t in (ax.title, ax._left_title, ax._right_title))
+    return (ax.get_visible(), ax.axison, ax.get_position(original=True).bounds, ax.get_xlim(), ax.get_ylim(), titles)
+
+
 def layout_key(figure):
-    """What the static background depends on: size, dpi, and each axes' place, limits and titles.
+    """What the static background depends on: size, dpi, and :func:`axes_key` of each axes.
 
     Examples
     --------
@@ -193,20 +200,27 @@ def layout_key(figure):
     >>> layout_key(figure) == before
     False
     """
-    def titles(ax):
-        return tuple((t.get_text(), t.get_color(), t.get_fontsize(), t.get_visible())
-                     for t in (ax.title, ax._left_title, ax._right_title))
+    return (tuple(figure.bbox.bounds), figure.dpi, tuple(axes_key(ax) for ax in figure.axes))
 
-    return (tuple(figure.bbox.bounds), figure.dpi,
-            tuple((ax.get_visible(), ax.get_position(original=True).bounds, ax.get_xlim(), ax.get_ylim(),
-                   titles(ax)) for ax in figure.axes))
+
+def _display_box(ax):
+    """The axes' box in whole display pixels (origin bottom left), one more on each side (antialiased edges)."""
+    from matplotlib.transforms import Bbox
+
+    x0, y0, x1, y1 = ax.bbox.extents
+    return Bbox.from_extents(math.floor(x0) - 1, math.floor(y0) - 1, math.ceil(x1) + 1, math.ceil(y1) + 1)
 
 
 def _pixel_box(ax):
-    """The axes' box in whole buffer pixels (rows counted from the top, as Agg's regions are), one more on each side."""
-    x0, y0, x1, y1 = ax.bbox.extents
+    """:func:`_display_box` with rows counted from the top, as Agg's saved regions are."""
+    x0, y0, x1, y1 = _display_box(ax).extents
     height = ax.get_figure(root=True).bbox.height
-    return (math.floor(x0) - 1, math.floor(height - y1) - 1, math.ceil(x1) + 1, math.ceil(height - y0) + 1)
+    return (x0, math.floor(height - y1), x1, math.ceil(height - y0))
+
+
+def _is_stale(ax):
+    """Whether an image or patch of ``ax`` changed since it was drawn."""
+    return any(a.stale for a in changing_artists(ax))
 
 
 def _overlap(a, b):
@@ -275,22 +289,41 @@ def blitting_canvas_class():
             self.full_draws += 1
 
         def _draw_on_background(self, key):
-            """A layout seen before: its background is kept, only the changing artists are drawn on it."""
+            """A layout seen before: restore its kept background and draw the changing artists on it.
+
+            Axes whose place, limits, titles and artists did not change keep
+            their pixels (saved before the restore, put back after it).
+            """
             self._backgrounds[key] = self._backgrounds.pop(key)  # now the newest
-            self.restore_region(self._backgrounds[key])
             for ax in self.figure.axes:
                 ax.apply_aspect()  # what figure.draw would do first: place the axes for its limits
-            self._draw_all_axes(key)
+            kept = self._unchanged_axes(key)
+            saved = [self.copy_from_bbox(_display_box(ax)) for ax in kept]
+            self.restore_region(self._backgrounds[key])
+            for region in saved:
+                self.restore_region(region)
+            self._draw_all_axes(key, skip=kept)
 
-        def _draw_all_axes(self, key):
+        def _unchanged_axes(self, key):
+            """Visible axes with the same static part as in the last draw, no changed artist, and no changed neighbor."""
+            previous = self._layout_drawn
+            if previous is None or previous[:2] != key[:2] or len(previous[2]) != len(key[2]):
+                return []
+            boxes = {ax: _pixel_box(ax) for ax in self.figure.axes if ax.get_visible()}
+            same = [ax for ax, old, new in zip(self.figure.axes, previous[2], key[2])
+                    if ax in boxes and old == new and not _is_stale(ax)]
+            redrawn = [ax for ax in boxes if ax not in same]
+            return [ax for ax in same if not any(_overlap(boxes[ax], boxes[other]) for other in redrawn)]
+
+        def _draw_all_axes(self, key, skip=()):
             for ax in self.figure.axes:
-                if ax.get_visible():
+                if ax.get_visible() and ax not in skip:
                     self._draw_artists(ax)
             self._layout_drawn, self._renderer_drawn = key, self.get_renderer()
 
         def _draw_changed_axes(self):
             boxes = {ax: _pixel_box(ax) for ax in self.figure.axes if ax.get_visible()}
-            changed = [ax for ax in boxes if any(a.stale for a in changing_artists(ax))]
+            changed = [ax for ax in boxes if _is_stale(ax)]
             changed += [ax for ax in boxes if ax not in changed and any(  # restoring a neighbor's box erases it
                 _overlap(boxes[ax], boxes[other]) for other in changed)]
             background = self._backgrounds[self._layout_drawn]
