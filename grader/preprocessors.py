@@ -10,6 +10,10 @@
   failures down to the exception message (nbgrader issues #917, #1363).
 """
 
+import os
+import shutil
+import tempfile
+
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
@@ -24,9 +28,26 @@ HIDDEN_NOTE = "# (hidden tests are not shown in the feedback)"
 
 
 class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts every kernel through :func:`grader.execute.kernel_command`."""
+    """A kernel manager that starts every kernel through :func:`grader.execute.kernel_command`.
+
+    Kernels talk over Unix sockets in a private folder (ZeroMQ's ``ipc``
+    transport): kernels started at the same moment by parallel graders cannot
+    race for the same TCP ports, and nothing listens on the network.
+    """
 
     memory_mb = Integer(2048, help="Address-space limit of a grading kernel, MiB.").tag(config=True)
+
+    async def _async_pre_start_kernel(self, **kw):
+        self._socket_dir = tempfile.mkdtemp(prefix="grader-kernel-")
+        self.transport = "ipc"
+        self.ip = os.path.join(self._socket_dir, "kernel")
+        return await super()._async_pre_start_kernel(**kw)
+
+    def cleanup_resources(self, restart=False):
+        """Remove the connection file and the socket folder."""
+        super().cleanup_resources(restart=restart)
+        if not restart and getattr(self, "_socket_dir", None):
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
 
     def format_kernel_cmd(self, extra_arguments=None):
         """Wrap the kernelspec's command in the limiting launcher."""
