@@ -212,6 +212,8 @@ def _show_map(image, fmap):
     >>> [float(v) for v in image.get_extent()], round(image.get_clim()[1], 6)
     ([0.0, 1.0, 0.5, 0.0], 7.0)
     """
+    if np.array_equal(np.ma.getdata(image.get_array()), fmap):
+        return  # the same map: nothing to redraw
     height, width = fmap.shape
     side = max(height, width)
     image.set_data(fmap)

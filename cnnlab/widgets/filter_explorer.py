@@ -6,6 +6,8 @@ recipe for color) or :func:`cnnlab.conv.conv2d` with a ``K x K x 3`` kernel
 (all channels combined into one map, what a conv layer does).
 """
 
+import functools
+
 import numpy as np
 
 from ._base import Explorer, vbox_with_title
@@ -121,7 +123,8 @@ class FilterExplorer(Explorer):
         """Recompute the output after a kernel or mode change and update the images in place."""
         try:
             self.weights = self._weights()
-            self.output = self._filter()
+            with _one_blas_thread():  # one photo: a second BLAS thread mostly waits (and doubles the CPU time)
+                self.output = self._filter()
         except (ValueError, TypeError) as err:
             self.error = str(err)
             self.info.value = f"<span style='color:#b00'>⚠ {self.error}</span>"
@@ -136,6 +139,18 @@ class FilterExplorer(Explorer):
         self.info.value = (f"{kernel_text}; output range [{self.output.min():.3g}, {self.output.max():.3g}], "
                            f"shape {self.output.shape}")
         self.redraw()
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """A context in which NumPy's BLAS uses one thread (threadpoolctl, a scikit-learn dependency)."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _show_rgba(image, values, cmap, low, high):
