@@ -103,7 +103,7 @@ class MatrixArtist:
         self.ax, self.fmt, self.annotate = ax, fmt, annotate
         cmap = matplotlib.colormaps[cmap].with_extremes(bad="#eeeeee")  # NaN cells: light gray
         self.image = ax.imshow(a, cmap=cmap, interpolation="nearest")
-        self.overlay = ax.imshow(np.zeros(a.shape + (4,)), interpolation="nearest")
+        self.overlay = ax.imshow(np.zeros(a.shape + (4,)), interpolation="nearest", visible=False)
         self.numbers = ax.imshow(np.zeros((1, 1, 4), dtype=np.uint8), interpolation="antialiased")
         self.highlight = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=color, linewidth=3, visible=False)
         ax.add_patch(self.highlight)
