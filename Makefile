@@ -29,6 +29,7 @@ bench: install
 	$(BIN)/python benchmarks/conv_bench.py
 	$(BIN)/python benchmarks/widget_bench.py
 	$(BIN)/python benchmarks/grade_bench.py
+	$(BIN)/python benchmarks/notebook_bench.py
 
 # The explorers only, no code cells, for showing in a lecture (offline).
 demo: install

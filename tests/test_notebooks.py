@@ -4,7 +4,7 @@ Discovers every ``solutions/<assignment>/<assignment>.ipynb`` and, per assignmen
 
 * (fast) the nbgrader markup is well formed, nothing is committed with outputs, and
   ``notebooks/<assignment>/`` exists;
-* (slow) the solution executes top to bottom, offline, within ``NOTEBOOK_SECONDS``;
+* (slow) the solution executes top to bottom, offline (its 60 s budget: benchmarks/notebook_bench.py);
 * (slow) the committed release equals what ``grader.api.release`` generates;
 * (slow) grading the solution gives full marks on every autograded cell, grading the
   untouched release gives zero on every autograded cell;
@@ -32,7 +32,6 @@ import os
 import re
 import runpy
 import shutil
-import time
 from pathlib import Path
 
 import nbformat
@@ -42,7 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 RELEASES = ROOT / "notebooks"
 MISTAKES = ROOT / "tests" / "mistakes"
-NOTEBOOK_SECONDS = float(os.environ.get("CNNLAB_NOTEBOOK_SECONDS", "60"))
+# A guard against hangs, not a speed test: the 60 s budget per notebook is measured by
+# benchmarks/notebook_bench.py (timed tests are flaky on shared machines).
+CELL_TIMEOUT = int(os.environ.get("CNNLAB_CELL_TIMEOUT", "300"))
 ASSIGNMENTS = sorted(p.parent.name for p in SOLUTIONS.glob("*/*.ipynb") if p.stem == p.parent.name)
 DEAD_PROXY = "http://127.0.0.1:9"  # any attempt to download fails fast: notebooks must work offline
 # With `pytest -n 2 --dist loadgroup` the slow tests of one assignment run on one worker and share its course.
@@ -191,12 +192,9 @@ def test_solution_executes(assignment, tmp_path, offline):
     work = tmp_path / assignment
     shutil.copytree(SOLUTIONS / assignment, work)
     nb = nbformat.read(work / f"{assignment}.ipynb", as_version=4)
-    client = NotebookClient(nb, timeout=int(NOTEBOOK_SECONDS), kernel_name="python3",
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(work)}})
-    start = time.perf_counter()
     client.execute()  # raises CellExecutionError with the traceback of the first failing cell
-    seconds = time.perf_counter() - start
-    assert seconds < NOTEBOOK_SECONDS, f"{assignment} took {seconds:.0f} s (limit {NOTEBOOK_SECONDS:.0f} s)"
 
 
 @pytest.mark.slow
