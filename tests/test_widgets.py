@@ -465,3 +465,36 @@ def test_feature_map_filter_is_a_picture_and_the_channel_is_framed():
     explorer.layer.value = "0"
     explorer.channel.value = 1
     np.testing.assert_array_equal(explorer.filter_art.image.get_array(), filters.sobel_kernels()[1])
+
+
+def test_redraws_send_png_diffs_that_rebuild_the_picture(monkeypatch):
+    """What the front-end gets: a full PNG first, then diffs whose nonzero pixels replace the old ones."""
+    from PIL import Image
+
+    explorer = ConvExplorer()
+    canvas = explorer.canvas
+    sent = []
+    monkeypatch.setattr(canvas, "send_binary", sent.append)
+    canvas._force_full = True
+    explorer.render()
+    picture = np.asarray(Image.open(io.BytesIO(sent[-1]))).copy()
+    for index in (1, 5, 7):
+        explorer.cell.value = index
+        explorer.render()
+        diff = np.asarray(Image.open(io.BytesIO(sent[-1])))
+        changed = diff.any(axis=-1)
+        picture[changed] = diff[changed]
+    assert len(sent) == 4
+    np.testing.assert_array_equal(picture, np.asarray(canvas.get_renderer().buffer_rgba()))
+
+
+def test_a_new_dpi_redraws_everything():
+    explorer = PoolingExplorer()
+    explorer.render()
+    explorer.figure.set_dpi(96)  # what a high-resolution screen asks for
+    explorer.cell.value = 1
+    explorer.render()
+    blitted = np.asarray(explorer.canvas.get_renderer().buffer_rgba()).copy()
+    assert blitted.shape[1] == round(9 * 96)
+    explorer.canvas.draw_full()
+    np.testing.assert_array_equal(blitted, np.asarray(explorer.canvas.get_renderer().buffer_rgba()))

@@ -263,8 +263,8 @@ def blitting_canvas_class():
         def draw(self):
             """Redraw what changed (everything after a layout change) and send it to the front-end."""
             key = layout_key(self.figure)
-            if self.get_renderer() is not self._renderer_drawn:
-                self._backgrounds.clear()  # new size or dpi: old backgrounds do not fit
+            if self.get_renderer() is not self._renderer_drawn:  # new size or dpi: old backgrounds do not fit
+                self._backgrounds, self._layout_drawn = {}, None
             if key == self._layout_drawn:
                 self._draw_changed_axes()
             elif key in self._backgrounds:
