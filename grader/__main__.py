@@ -1,6 +1,7 @@
 """``python -m grader``: the cnnlab course pipeline (release, collect, autograde, feedback, report, dist, check)."""
 
 import argparse
+import signal
 import sys
 
 from . import commands
@@ -52,9 +53,14 @@ def _parser():
     return parser
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
-    """Run one subcommand; return its exit status."""
+    """Run one subcommand; return its exit status.  SIGTERM stops it like Ctrl-C (children killed)."""
     args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.run(args) or 0
     except commands.CommandError as err:

@@ -121,7 +121,8 @@ def test_interrupted_run_resumes_without_losing_work(released, tmp_path):
     command = [sys.executable, "-m", "grader", "autograde", ASSIGNMENT, "--jobs", "1",
                "--course-dir", str(course), "--repo-root", str(ROOT)]
     process = subprocess.Popen(command, cwd=REPO, env=nbgrader_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                               stderr=subprocess.STDOUT, text=True,  # Ctrl-C works even if we run in background
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     runs = course / "grader-runs" / ASSIGNMENT
     deadline = time.monotonic() + 300
     while not list(runs.glob("*.sha256")) and time.monotonic() < deadline:
