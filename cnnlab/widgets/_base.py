@@ -68,7 +68,7 @@ class Explorer:
         self.canvas.draw_idle()
 
     def render(self):
-        """Draw the figure now with Agg (what the front-end's redraw request triggers)."""
+        """Draw the figure now, as the front-end's redraw request does: blitted where it can, then sent as a PNG diff."""
         self.figure.canvas.draw()
 
     def _observe(self, controls, handler):
