@@ -15,6 +15,7 @@ from cnnlab.padding import NUMPY_MODES, PADDING_MODES
 from cnnlab.shapes import conv_output_size
 from cnnlab.widgets import (ConvExplorer, FeatureMapExplorer, FilterExplorer, PaddingExplorer, PoolingExplorer,
                             ReceptiveFieldExplorer)
+from cnnlab.widgets._base import BACKGROUNDS_KEPT
 
 ALL = [ConvExplorer, PaddingExplorer, FilterExplorer, PoolingExplorer, ReceptiveFieldExplorer, FeatureMapExplorer]
 
@@ -453,6 +454,7 @@ def test_blitted_redraws_equal_full_draws(cls):
     full_draws = canvas.full_draws
     explorer.render()
     assert canvas.full_draws == full_draws  # nothing changed: no full draw
+    assert 0 < len(canvas._backgrounds) <= BACKGROUNDS_KEPT
 
 
 def test_feature_map_filter_is_a_picture_and_the_channel_is_framed():

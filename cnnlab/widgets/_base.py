@@ -158,8 +158,8 @@ def png_bytes(rgba):
             + chunk(b"IEND", b""))
 
 
-#: Backgrounds (one per layout seen) a canvas keeps, newest last; each is the figure's size in RGBA.
-BACKGROUNDS_KEPT = 12
+#: Backgrounds (one per layout seen) a canvas keeps, newest last; each is the figure in RGBA (about 1 MB).
+BACKGROUNDS_KEPT = 8
 
 
 def changing_artists(ax):
