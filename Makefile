@@ -35,9 +35,11 @@ bench: install
 demo: install
 	$(BIN)/voila demo/lecture_demo.ipynb --no-browser --port=8866 --Voila.ip=127.0.0.1
 
-# Grade one assignment whose submissions are in grading/submitted/ (python -m grader collect puts them there).
+# Grade one assignment: make grade ASSIGNMENT=03-padding-and-stride [SUBMISSIONS=downloads.zip]
+# (without SUBMISSIONS, the ones already collected into grading/submitted/).
 grade: install
-	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=03-padding-and-stride"; exit 2; }
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=03-padding-and-stride [SUBMISSIONS=path]"; exit 2; }
+	$(if $(SUBMISSIONS),$(BIN)/python -m grader collect $(SUBMISSIONS) --assignment $(ASSIGNMENT))
 	$(BIN)/python -m grader autograde $(ASSIGNMENT)
 	$(BIN)/python -m grader feedback $(ASSIGNMENT)
 	$(BIN)/python -m grader report $(ASSIGNMENT)
