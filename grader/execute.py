@@ -4,11 +4,15 @@ Two layers, both defined here so that a sandbox (bubblewrap) can wrap them in
 one spot:
 
 * the **kernel** that runs a student's notebook is started (by
-  :class:`grader.preprocessors.LimitedKernelManager`) with the command
-  :func:`kernel_command` builds, which prefixes
-  the kernelspec's command with ``python -m grader.execute --memory-mb N --``;
-  that small launcher (:func:`main`) sets the resource limits and ``exec``s the
-  kernel (this module imports nothing heavy, so the launcher starts fast);
+  :class:`grader.preprocessors.LimitedKernelManager`, which the bubblewrap
+  sandbox of :mod:`grader.sandbox` builds on) with the command
+  :func:`kernel_command` builds, which prefixes the kernelspec's command with
+  ``python -P .../grader/execute.py --memory-mb N ... --``; that small launcher
+  (:func:`main`) sets every resource limit of the kernel (memory, CPU time,
+  processes, file size, open files, no core dumps) and ``exec``s the kernel in
+  safe-path mode, so that no file of the submission's folder can pose as the
+  launcher, the kernel or a module the tests import (this module imports
+  only the standard library, so the launcher starts fast);
 * the **grading process** for one submission (nbgrader's autograde for one
   student) runs in a forked child under a :class:`Supervisor`, in its own
   session, killed with its whole process tree when it passes the wall-clock
@@ -23,7 +27,35 @@ import sys
 import time
 from dataclasses import dataclass
 
-KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+# PYTHONSAFEPATH: the submission's folder is not on the kernel's sys.path (Python and IPython both honour it)
+KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "PYTHONSAFEPATH": "1"}
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """Resource limits of one grading kernel, set by the launcher (see ``man setrlimit``).
+
+    ``processes`` counts every process of the kernel's user, so it is set only
+    when the kernel runs as a user of its own (the sandbox's); ``None`` leaves
+    it alone.
+
+    Examples
+    --------
+    >>> KernelLimits(memory_mb=512).launcher_args()[:4]
+    ['--memory-mb', '512', '--cpu-s', '600']
+    """
+
+    memory_mb: int = 2048
+    cpu_seconds: int = 600
+    file_size_mb: int = 64
+    open_files: int = 512
+    processes: int = None
+
+    def launcher_args(self):
+        """The launcher's command-line options for these limits."""
+        args = ["--memory-mb", str(int(self.memory_mb)), "--cpu-s", str(int(self.cpu_seconds)),
+                "--fsize-mb", str(int(self.file_size_mb)), "--nofile", str(int(self.open_files))]
+        return args + ["--nproc", str(int(self.processes))] if self.processes else args
 
 
 @dataclass(frozen=True)
@@ -54,26 +86,27 @@ class Limits:
     overhead_mb: int = 1024
 
 
-def kernel_command(command, memory_mb):
+def kernel_command(command, limits):
     """Return the command that starts a grading kernel with its limits.
 
     Parameters
     ----------
     command : list of str
         The kernel's own command (from its kernelspec, templates filled in).
-    memory_mb : int
-        Address-space limit for the kernel, MiB.
+    limits : KernelLimits
+        What the launcher limits before it starts the kernel.
 
     Examples
     --------
-    >>> kernel_command(["python", "-m", "ipykernel_launcher"], 512)[1:5]
-    ['-m', 'grader.execute', '--memory-mb', '512']
+    >>> cmd = kernel_command(["python", "-m", "ipykernel_launcher"], KernelLimits(memory_mb=512))
+    >>> cmd[1], os.path.basename(cmd[2]), cmd[3:5], cmd[-4:]
+    ('-P', 'execute.py', ['--memory-mb', '512'], ['--', 'python', '-m', 'ipykernel_launcher'])
     """
-    return [sys.executable, "-m", "grader.execute", "--memory-mb", str(int(memory_mb)), "--", *command]
+    return [sys.executable, "-P", os.path.abspath(__file__), *limits.launcher_args(), "--", *command]
 
 
-def apply_limits(memory_mb):
-    """Limit the current process: address space ``memory_mb`` MiB, no core dumps.
+def apply_limits(memory_mb, cpu_seconds=None, file_size_mb=None, open_files=None, processes=None):
+    """Limit the current process: address space and data ``memory_mb`` MiB, no core dumps, and the rest if given.
 
     Examples
     --------
@@ -82,27 +115,43 @@ def apply_limits(memory_mb):
     >>> subprocess.run([sys.executable, "-c", code], capture_output=True).returncode
     1
     """
-    size = int(memory_mb) * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (size, size))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    mib = 2**20
+    limits = {resource.RLIMIT_AS: int(memory_mb) * mib, resource.RLIMIT_DATA: int(memory_mb) * mib,
+              resource.RLIMIT_CORE: 0, resource.RLIMIT_CPU: cpu_seconds,
+              resource.RLIMIT_FSIZE: file_size_mb and int(file_size_mb) * mib,
+              resource.RLIMIT_NOFILE: open_files, resource.RLIMIT_NPROC: processes}
+    for which, value in limits.items():
+        if value is not None:
+            resource.setrlimit(which, (int(value), int(value)))
 
 
 def main(argv=None):
-    """Launcher: ``python -m grader.execute --memory-mb N -- CMD...`` limits itself, then execs CMD."""
+    """Launcher: ``python -P execute.py --memory-mb N [--cpu-s S ...] -- CMD...`` limits itself, then execs CMD."""
     parser = argparse.ArgumentParser(prog="python -m grader.execute", description=main.__doc__)
     parser.add_argument("--memory-mb", type=int, required=True)
+    parser.add_argument("--cpu-s", type=int, default=None)
+    parser.add_argument("--fsize-mb", type=int, default=None)
+    parser.add_argument("--nofile", type=int, default=None)
+    parser.add_argument("--nproc", type=int, default=None)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("no command to run")
     os.environ.update(KERNEL_ENV)
-    apply_limits(args.memory_mb)
+    apply_limits(args.memory_mb, args.cpu_s, args.fsize_mb, args.nofile, args.nproc)
     os.execvp(command[0], command)
 
 
-def _run_in_session(target, args):
+def _run_in_session(target, args, parent):
     os.setsid()
+    if sys.platform.startswith("linux"):  # die with the grader: no orphan keeps writing grades
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os._exit(1)
     target(*args)
 
 
@@ -126,7 +175,7 @@ class Supervisor:
         self.outcome = None
         self.started = time.monotonic()
         self._process = multiprocessing.get_context("fork").Process(
-            target=_run_in_session, args=(target, args), daemon=False)
+            target=_run_in_session, args=(target, args, os.getpid()), daemon=False)
         self._process.start()
 
     @property

@@ -20,7 +20,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Integer
 
-from .execute import kernel_command
+from .execute import KernelLimits, kernel_command
 
 KERNEL_DIED = "KernelDied"
 OUTPUT_LIMIT_NOTE = "\n[grader: output truncated, this cell printed more than {} characters]\n"
@@ -30,28 +30,46 @@ HIDDEN_NOTE = "# (hidden tests are not shown in the feedback)"
 class LimitedKernelManager(AsyncKernelManager):
     """A kernel manager that starts every kernel through :func:`grader.execute.kernel_command`.
 
-    Kernels talk over Unix sockets in a private folder (ZeroMQ's ``ipc``
-    transport): kernels started at the same moment by parallel graders cannot
-    race for the same TCP ports, and nothing listens on the network.
+    Its traits are the one place where a grading kernel's limits are set
+    (the sandbox of :mod:`grader.sandbox` subclasses it and only wraps the
+    command).  Kernels talk over Unix sockets in a private folder (ZeroMQ's
+    ``ipc`` transport), which also holds the connection file: kernels started
+    at the same moment by parallel graders cannot race for the same TCP
+    ports, and nothing listens on the network.
     """
 
-    memory_mb = Integer(2048, help="Address-space limit of a grading kernel, MiB.").tag(config=True)
+    memory_mb = Integer(KernelLimits.memory_mb, help="Address-space limit of a grading kernel, MiB.").tag(config=True)
+    cpu_seconds = Integer(KernelLimits.cpu_seconds, help="CPU-time limit of a grading kernel, s.").tag(config=True)
+    file_size_mb = Integer(KernelLimits.file_size_mb, help="Largest file a kernel may write, MiB.").tag(config=True)
+    open_files = Integer(KernelLimits.open_files, help="Open files a kernel may hold.").tag(config=True)
+    processes = Integer(512, help="Processes and threads of a kernel that runs as a user of its own.").tag(config=True)
+
+    own_user = False  # True where the kernel runs as a user of its own: only then is the process limit set
+
+    @property
+    def limits(self):
+        """The :class:`~grader.execute.KernelLimits` the launcher sets."""
+        return KernelLimits(self.memory_mb, self.cpu_seconds, self.file_size_mb, self.open_files,
+                            self.processes if self.own_user else None)
 
     async def _async_pre_start_kernel(self, **kw):
         self._socket_dir = tempfile.mkdtemp(prefix="grader-kernel-")
         self.transport = "ipc"
         self.ip = os.path.join(self._socket_dir, "kernel")
+        self.connection_file = os.path.join(self._socket_dir, "kernel.json")
         return await super()._async_pre_start_kernel(**kw)
 
-    def cleanup_resources(self, restart=False):
+    async def _async_cleanup_resources(self, restart=False):
         """Remove the connection file and the socket folder."""
-        super().cleanup_resources(restart=restart)
+        await super()._async_cleanup_resources(restart=restart)
         if not restart and getattr(self, "_socket_dir", None):
             shutil.rmtree(self._socket_dir, ignore_errors=True)
 
+    cleanup_resources = _async_cleanup_resources  # AsyncKernelManager binds the base class's otherwise
+
     def format_kernel_cmd(self, extra_arguments=None):
         """Wrap the kernelspec's command in the limiting launcher."""
-        return kernel_command(super().format_kernel_cmd(extra_arguments), self.memory_mb)
+        return kernel_command(super().format_kernel_cmd(extra_arguments), self.limits)
 
 
 def _output_size(msg):

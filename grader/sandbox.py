@@ -7,14 +7,15 @@ through plain config (``Execute.kernel_manager_class``), so nothing of
 nbgrader is forked. Each kernel then runs
 
 - without network (its own network namespace; the grader talks to it over
-  Unix sockets, ZeroMQ's ``ipc`` transport, in a private directory),
+  the Unix sockets every grading kernel uses, in a private directory),
 - in a private temporary copy of its submission's folder, the only writable
   place besides a fresh ``/tmp``; the course files (``solutions/``), the other
   submissions, the gradebook and the instructor's home are simply not there,
 - with the Python environment and cnnlab mounted read-only,
 - as an unprivileged user (when the grader runs as root), in its own PID
-  namespace, with limits on memory, CPU time, processes, file size and open
-  files.
+  namespace, with the limits every grading kernel gets (memory, CPU time,
+  file size, open files; processes too, since the user is its own), all set
+  by the one launcher of :mod:`grader.execute` that bubblewrap wraps.
 
 Where bubblewrap is missing or cannot create namespaces, the grader says so and
 falls back to the process limits alone, or refuses when the instructor asked
@@ -27,7 +28,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 
 from traitlets import Enum, Integer
 
@@ -39,32 +39,6 @@ SANDBOX_MODES = ("auto", "required", "off")
 # one per worker slot so that one student's fork bomb cannot use up another's
 # process limit.
 SANDBOX_UID_BASE = 61000
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for one submission's kernel (see ``man prlimit``).
-
-    Examples
-    --------
-    >>> Limits(cpu_seconds=60).prlimit_args(own_user=True)[:2]
-    ['--cpu=60', '--fsize=67108864']
-    """
-
-    cpu_seconds: int = 600
-    processes: int = 512
-    file_size_mb: int = 64
-    open_files: int = 512
-
-    def prlimit_args(self, own_user):
-        """The ``prlimit`` options that impose these limits.
-
-        The process limit counts every process of the real user, so it is set
-        only when the kernel runs as a sandbox user of its own (``own_user``).
-        """
-        mib = 1024 * 1024
-        args = [f"--cpu={self.cpu_seconds}", f"--fsize={self.file_size_mb * mib}", f"--nofile={self.open_files}"]
-        return args + [f"--nproc={self.processes}"] if own_user else args
 
 
 @functools.lru_cache(maxsize=None)
@@ -122,10 +96,10 @@ def bwrap_args(workdir, private_dir, mount_point, user_namespace):
     home = os.path.expanduser("~")
     if os.path.isdir(home) and home != "/":
         args += ["--tmpfs", home, "--chmod", "0755", home]  # the instructor's home: empty inside
-    for path in _python_dirs():
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--tmpfs", "/tmp"]
+    for path in _python_dirs():  # after /tmp's tmpfs, which would hide any of them below /tmp
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--tmpfs", "/tmp",
-             "--bind", private_dir, private_dir,
+    args += ["--bind", private_dir, private_dir,
              "--bind", workdir, mount_point]
     for folder in _created_ancestors([*_python_dirs(), private_dir, mount_point]):
         args += ["--chmod", "0755", folder]  # bwrap creates mount points' parents as 0700
@@ -150,8 +124,9 @@ def _created_ancestors(paths):
 class SandboxedKernelManager(LimitedKernelManager):
     """A :class:`~grader.preprocessors.LimitedKernelManager` whose kernels run sandboxed.
 
-    The limits stay where they are set for every grading kernel (the launcher
-    of :func:`grader.execute.kernel_command`); this class only wraps that
+    The limits stay where they are set for every grading kernel (the traits of
+    ``LimitedKernelManager``, applied by the launcher of
+    :func:`grader.execute.kernel_command`); this class only wraps that
     command: bubblewrap outside, the sandbox user inside. Wire it into
     nbgrader with ``c.GuardedExecute.kernel_manager_class =
     "grader.sandbox.SandboxedKernelManager"`` and set the traits below through
@@ -161,14 +136,12 @@ class SandboxedKernelManager(LimitedKernelManager):
     sandbox = Enum(SANDBOX_MODES, default_value="auto", config=True,
                    help="auto: bubblewrap when usable, else limits only; required: refuse "
                         "without bubblewrap; off: limits only")
-    cpu_seconds = Integer(Limits.cpu_seconds, config=True, help="CPU-time limit per kernel, s")
-    processes = Integer(Limits.processes, config=True, help="process and thread limit")
-    file_size_mb = Integer(Limits.file_size_mb, config=True, help="largest file it may write, MiB")
     slot = Integer(0, config=True, help="worker slot; picks the sandbox UID when running as root")
 
     @property
-    def limits(self):
-        return Limits(self.cpu_seconds, self.processes, self.file_size_mb)
+    def own_user(self):
+        """True when the kernel is dropped to a sandbox user of its own (the grader runs as root)."""
+        return os.geteuid() == 0 and self.sandbox != "off"
 
     def isolation(self):
         """Return ``(uses_bubblewrap, reason)`` for the configured mode, refusing where it must."""
@@ -181,48 +154,34 @@ class SandboxedKernelManager(LimitedKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         cwd = os.path.realpath(kw.get("cwd") or os.getcwd())
-        self._sandbox_private = tempfile.mkdtemp(prefix="cnnlab-kernel-")
         self._sandbox_workdir = tempfile.mkdtemp(prefix="cnnlab-work-")
         shutil.copytree(cwd, self._sandbox_workdir, dirs_exist_ok=True, symlinks=True)
         self._sandbox_mount = cwd
         kw["cwd"] = self._sandbox_workdir  # without bubblewrap the private copy is the cwd
-        self.transport = "ipc"
-        self.ip = os.path.join(self._sandbox_private, "kernel")
-        self.connection_file = os.path.join(self._sandbox_private, "kernel.json")
         # a signal to bubblewrap does not reach the kernel in its PID namespace: interrupt by message
         self.kernel_spec.interrupt_mode = "message"
-        env = dict(kw.get("env") or os.environ)
-        grader_root = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (grader_root, env.get("PYTHONPATH")) if p)
-        kw["env"] = env
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        """The launcher's command (limits), run as the sandbox user inside bubblewrap."""
+        """The launcher's command (all limits), run as the sandbox user inside bubblewrap."""
         cmd = super().format_kernel_cmd(extra_arguments)
         use_bwrap, _ = self.isolation()
-        as_root = os.geteuid() == 0
-        inner = []
-        if as_root:  # the connection file is written by now: hand everything to the sandbox user
+        if self.own_user:  # the connection file is written by now: hand everything to the sandbox user
             uid = SANDBOX_UID_BASE + self.slot
-            for folder in (self._sandbox_private, self._sandbox_workdir):
+            for folder in (self._socket_dir, self._sandbox_workdir):
                 _chown_tree(folder, uid)
-            inner += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs"]
-        inner += ["prlimit", *self.limits.prlimit_args(own_user=as_root), "--"]
+            cmd = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", *cmd]
         if not use_bwrap:
-            return inner + cmd
-        outer = bwrap_args(self._sandbox_workdir, self._sandbox_private, self._sandbox_mount,
-                           user_namespace=not as_root)
-        return outer + inner + cmd
+            return cmd
+        return bwrap_args(self._sandbox_workdir, self._socket_dir, self._sandbox_mount,
+                          user_namespace=os.geteuid() != 0) + cmd
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            for folder in (getattr(self, "_sandbox_private", None), getattr(self, "_sandbox_workdir", None)):
-                if folder:
-                    shutil.rmtree(folder, ignore_errors=True)
+        if not restart and getattr(self, "_sandbox_workdir", None):
+            shutil.rmtree(self._sandbox_workdir, ignore_errors=True)
 
-    cleanup_resources = _async_cleanup_resources  # AsyncKernelManager binds its own otherwise
+    cleanup_resources = _async_cleanup_resources
 
 
 def _chown_tree(folder, uid):

@@ -10,11 +10,11 @@ import time
 import pytest
 
 from grader.autograde import precheck
-from grader.execute import Limits, Supervisor, kernel_command
+from grader.execute import KernelLimits, Limits, Supervisor, kernel_command
 from grader.leaks import find_leaks, secret_lines
 
 MODULES = ["grader.config", "grader.execute", "grader.results", "grader.report", "grader.collect",
-           "grader.leaks", "grader.check"]
+           "grader.leaks", "grader.check", "grader.tamper", "grader.sandbox"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -58,15 +58,34 @@ def test_secret_lines_skip_public_and_short_lines(tmp_path):
 
 
 def test_kernel_command_wraps_the_kernel_in_the_limiting_launcher():
-    command = kernel_command(["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "c.json"], 256)
-    assert command[:6] == [sys.executable, "-m", "grader.execute", "--memory-mb", "256", "--"]
-    assert command[6:] == ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "c.json"]
+    import grader.execute
+
+    limits = KernelLimits(memory_mb=256, cpu_seconds=30, file_size_mb=8, open_files=64, processes=50)
+    command = kernel_command(["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "c.json"], limits)
+    assert command[:3] == [sys.executable, "-P", grader.execute.__file__]  # safe path: no file of the submission
+    assert command[3:14] == ["--memory-mb", "256", "--cpu-s", "30", "--fsize-mb", "8", "--nofile", "64",
+                             "--nproc", "50", "--"]
+    assert command[14:] == ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "c.json"]
 
 
-def test_launcher_limits_memory_and_sets_the_kernel_environment():
-    code = "import os; print(os.environ['MPLBACKEND']); bytearray(600 * 2**20)"
-    done = subprocess.run(kernel_command([sys.executable, "-c", code], 300), capture_output=True, text=True)
-    assert done.stdout.strip() == "Agg" and "MemoryError" in done.stderr
+def test_launcher_sets_every_limit_and_the_kernel_environment(tmp_path):
+    code = ("import os, resource as r, sys; print(os.environ['MPLBACKEND'], sys.flags.safe_path, "
+            "*[r.getrlimit(getattr(r, 'RLIMIT_' + n))[0] for n in ('CPU', 'FSIZE', 'NOFILE', 'CORE')]); "
+            "bytearray(600 * 2**20)")
+    limits = KernelLimits(memory_mb=300, cpu_seconds=20, file_size_mb=1, open_files=40)
+    done = subprocess.run(kernel_command([sys.executable, "-c", code], limits), capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert done.stdout.split() == ["Agg", "True", "20", str(2**20), "40", "0"] and "MemoryError" in done.stderr
+
+
+def test_a_file_of_the_submission_cannot_pose_as_the_launcher_or_a_module(tmp_path):
+    (tmp_path / "grader").mkdir()
+    (tmp_path / "grader" / "execute.py").write_text("print('FAKE LAUNCHER')")
+    (tmp_path / "numpy.py").write_text("print('FAKE NUMPY')")
+    code = "import numpy; print(numpy.__name__)"
+    done = subprocess.run(kernel_command([sys.executable, "-c", code], KernelLimits()), capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert done.stdout.split() == ["numpy"], done.stdout + done.stderr
 
 
 def _allocate_and_wait():

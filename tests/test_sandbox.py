@@ -6,15 +6,18 @@ preprocessor does when the grader config selects it.
 """
 
 import os
+import tempfile
 import textwrap
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
+from traitlets.config import Config
 
 from grader import sandbox
-from grader.sandbox import Limits, SandboxedKernelManager, bubblewrap_status
+from grader.preprocessors import LimitedKernelManager
+from grader.sandbox import SandboxedKernelManager, bubblewrap_status
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_bwrap = pytest.mark.skipif(not bubblewrap_status()[0], reason=bubblewrap_status()[1])
@@ -24,10 +27,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox")]
 def run_cells(workdir, *sources, **limits):
     """Execute ``sources`` as cells in a sandboxed kernel started in ``workdir``; return the notebook."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(s)) for s in sources])
-    km = SandboxedKernelManager(kernel_name="python3", **limits)
-    client = NotebookClient(nb, km=km, timeout=60, allow_errors=True,
+    client = NotebookClient(nb, kernel_manager_class=SandboxedKernelManager, kernel_name="python3",
+                            config=Config({"SandboxedKernelManager": limits}), timeout=60, allow_errors=True,
                             resources={"metadata": {"path": str(workdir)}})
-    client.execute()
+    client.execute()  # the client owns the kernel manager: it shuts the kernel down and cleans up
     return nb
 
 
@@ -115,9 +118,15 @@ def test_memory_bomb_gets_memory_error(tmp_path):
     assert "memory limit hit" in text_of(nb.cells[0])
 
 
-def test_os_exit_kills_only_the_kernel(tmp_path):
+def test_os_exit_kills_only_the_kernel_and_nothing_is_left_behind(tmp_path, monkeypatch):
+    scratch, work = tmp_path / "scratch", tmp_path / "work"
+    scratch.mkdir()
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the sockets and the private copy go
     with pytest.raises(DeadKernelError):
-        run_cells(tmp_path, "import os; os._exit(3)")
+        run_cells(work, "import os; os._exit(3)")
+    assert "fine" in text_of(run_cells(work, "print('fine')").cells[0])
+    assert list(scratch.iterdir()) == []
 
 
 def test_required_sandbox_refuses_without_bubblewrap(tmp_path, monkeypatch):
@@ -126,17 +135,18 @@ def test_required_sandbox_refuses_without_bubblewrap(tmp_path, monkeypatch):
         run_cells(tmp_path, "print(1)", sandbox="required")
 
 
-def test_limits_default_to_sane_values():
-    args = Limits().prlimit_args(own_user=False)
-    assert not any(a.startswith("--nproc") for a in args)
-    assert "--nproc=512" in Limits().prlimit_args(own_user=True)
+def test_the_process_limit_is_set_only_for_a_user_of_its_own():
+    assert LimitedKernelManager().limits.processes is None
+    sandboxed = SandboxedKernelManager(processes=100)
+    assert sandboxed.limits.processes == (100 if os.geteuid() == 0 else None)
+    assert SandboxedKernelManager(sandbox="off").limits.processes is None
 
 
 @needs_bwrap
 def test_a_cell_past_its_timeout_is_interrupted_inside_the_sandbox(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("while True:\n    pass"),
                                          nbformat.v4.new_code_cell("print('after the loop')")])
-    client = NotebookClient(nb, km=SandboxedKernelManager(kernel_name="python3"), timeout=3,
+    client = NotebookClient(nb, kernel_manager_class=SandboxedKernelManager, kernel_name="python3", timeout=3,
                             interrupt_on_timeout=True, allow_errors=True,
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
@@ -147,3 +157,13 @@ def test_limits_come_from_the_grader_launcher(tmp_path):
     nb = run_cells(tmp_path, "import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20, "
                              "resource.getrlimit(resource.RLIMIT_CORE)[0])", memory_mb=700)
     assert text_of(nb.cells[0]).split() == ["700", "0"]
+
+
+def test_the_cli_says_when_bubblewrap_is_missing(monkeypatch, capsys):
+    from grader import commands
+
+    monkeypatch.setattr(sandbox, "bubblewrap_status", lambda: (False, "bubblewrap is not installed"))
+    with pytest.raises(commands.CommandError, match="--sandbox required, but bubblewrap is not installed"):
+        commands._sandbox_mode("required")
+    assert commands._sandbox_mode("auto") == "auto"
+    assert "NOT AVAILABLE (bubblewrap is not installed)" in capsys.readouterr().err
