@@ -18,6 +18,10 @@ def _parser():
                        help="grading workspace: submitted/, autograded/, feedback/, gradebook.db (default: grading/)")
         p.add_argument("--repo-root", default=str(REPO_ROOT),
                        help="course files: solutions/, notebooks/, cnnlab/ (default: this repository)")
+        p.add_argument("--db", default=None, metavar="URL",
+                       help="gradebook database, any SQLAlchemy URL nbgrader accepts (e.g. "
+                            "postgresql+psycopg2://user@host/db); kept for the workspace "
+                            "(default: the workspace's SQLite gradebook.db)")
         p.set_defaults(run=getattr(commands, name))
         return p
 
@@ -36,6 +40,9 @@ def _parser():
     p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory per submission's kernel")
     p.add_argument("--student", action="append", help="grade only this student (repeatable); always re-grades")
     p.add_argument("--force", action="store_true", help="re-grade submissions that already have a result")
+    p.add_argument("--sandbox", choices=("auto", "required", "off"), default="auto",
+                   help="isolate each kernel with bubblewrap: where available (auto, the default), "
+                        "or refuse to grade without it (required), or never (off)")
 
     p = command("feedback", "HTML feedback per student; hidden tests and solutions never shown")
     p.add_argument("assignment")

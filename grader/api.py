@@ -78,18 +78,23 @@ def release(assignment, repo_root=REPO_ROOT, course_dir=None, *, release_root=No
     return release_root / assignment
 
 
-def open_course(course_dir, repo_root=REPO_ROOT):
-    """Create (if needed) the grading workspace for the course files under ``repo_root``; return its path."""
-    return write_course_config(course_dir, source=solutions_dir(repo_root), release=release_dir(repo_root))
+def open_course(course_dir, repo_root=REPO_ROOT, db_url=None):
+    """Create (if needed) the grading workspace for the course files under ``repo_root``; return its path.
+
+    ``db_url`` (any SQLAlchemy URL nbgrader accepts) makes that database the
+    workspace's gradebook from now on; by default it is ``<course_dir>/gradebook.db``.
+    """
+    return write_course_config(course_dir, source=solutions_dir(repo_root), release=release_dir(repo_root),
+                               db_url=db_url)
 
 
 def is_released(assignment, course_dir):
     """True when the workspace's gradebook knows ``assignment`` (``release`` ran for it)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .config import COURSE_ID, gradebook_url
+    from .config import COURSE_ID, gradebook_url, uses_sqlite_file
 
-    if not (Path(course_dir) / "gradebook.db").exists():
+    if uses_sqlite_file(course_dir) and not (Path(course_dir) / "gradebook.db").exists():
         return False
     with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
         try:

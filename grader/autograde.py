@@ -8,8 +8,12 @@ notes from the autograded notebook) is written to
 ``<course-dir>/grader-runs/<assignment>/<student>.json`` together with a
 fingerprint of the submission; a later run skips every submission whose result
 is there and whose files have not changed, so an interrupted run loses nothing.
+A submission is graded under a lock (``grader-runs/<assignment>/.<student>.lock``),
+so two graders running at once on the same workspace never grade the same
+submission at the same time: the second one takes the first one's result.
 """
 
+import fcntl
 import hashlib
 import os
 import re
@@ -73,7 +77,23 @@ def _store(course_dir, result, digest):
         os.replace(tmp, folder / f"{result.student}{suffix}")
 
 
-def _grade_in_child(course_dir, assignment, student, limits, log_path, slot):
+def _claim(course_dir, assignment, student):
+    """Lock a submission for grading; return the lock's file descriptor, or ``None`` if another grader has it."""
+    descriptor = os.open(runs_dir(course_dir, assignment) / f".{student}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _release(descriptor):
+    fcntl.flock(descriptor, fcntl.LOCK_UN)  # also for the copies forked children hold
+    os.close(descriptor)
+
+
+def _grade_in_child(course_dir, assignment, student, limits, log_path, slot, sandbox):
     """Child body: nbgrader autograde for one student, output to ``log_path``."""
     from .config import nbgrader_env
 
@@ -88,7 +108,7 @@ def _grade_in_child(course_dir, assignment, student, limits, log_path, slot):
     app.initialize([assignment, f"--student={student}", f"--course-dir={course_dir}", "--force",
                     f"--GuardedExecute.timeout={limits.cell_timeout}",
                     f"--LimitedKernelManager.memory_mb={limits.memory_mb}",
-                    f"--SandboxedKernelManager.slot={slot}"])  # used when the config selects the sandbox
+                    f"--SandboxedKernelManager.slot={slot}", f"--SandboxedKernelManager.sandbox={sandbox}"])
     app.start()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -142,15 +162,15 @@ def precheck(folder, notebook_names):
 class _Job:
     """One submission being graded (or, when :func:`precheck` objects, failed at once)."""
 
-    def __init__(self, course_dir, assignment, student, limits, notebook_names, slot):
+    def __init__(self, course_dir, assignment, student, limits, notebook_names, slot, sandbox, lock):
         self.course_dir, self.assignment, self.student, self.slot = course_dir, assignment, student, slot
+        self.lock = lock
         self.digest = fingerprint(course_dir, assignment, student)
-        folder = runs_dir(course_dir, assignment)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.log_path = folder / f"{student}.log"
+        self.log_path = runs_dir(course_dir, assignment) / f"{student}.log"
         self.problems = precheck(Path(course_dir) / "submitted" / student / assignment, notebook_names)
         self.supervisor = None if self.problems else Supervisor(
-            _grade_in_child, (str(course_dir), assignment, student, limits, str(self.log_path), slot), limits)
+            _grade_in_child, (str(course_dir), assignment, student, limits, str(self.log_path), slot, sandbox),
+            limits)
 
     def poll(self):
         """The outcome once finished, else ``None``."""
@@ -160,6 +180,7 @@ class _Job:
         """Stop grading (the run was interrupted)."""
         if self.supervisor:
             self.supervisor.kill("interrupted")
+        _release(self.lock)
 
     def finish(self):
         """Read, store and return the result."""
@@ -180,6 +201,7 @@ class _Job:
                 cell.score = 0.0
             result.score = 0.0
         _store(self.course_dir, result, self.digest)
+        _release(self.lock)
         return result
 
 
@@ -200,7 +222,7 @@ def _preload():
 
 
 def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=None, force=False,
-              progress=None):
+              progress=None, sandbox="auto"):
     """Grade the submissions of ``assignment`` in parallel; return ``{student: GradeResult}``.
 
     Parameters
@@ -219,6 +241,8 @@ def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=No
         Re-grade submissions that already have a current result.
     progress : callable, optional
         ``progress(result)`` after each submission (the CLI's progress bar).
+    sandbox : {'auto', 'required', 'off'}
+        Run the kernels in the bubblewrap sandbox (:mod:`grader.sandbox`) where usable, always, or never.
     """
     _preload()
 
@@ -232,12 +256,26 @@ def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=No
         else:
             results[student] = done
     running, names = [], notebook_names(course_dir, assignment)
+    runs_dir(course_dir, assignment).mkdir(parents=True, exist_ok=True)
     jobs = max(1, jobs or os.cpu_count() or 1)
     try:
         while todo or running:
-            while todo and len(running) < jobs:
+            for student in list(todo):
+                if len(running) >= jobs:
+                    break
+                lock = _claim(course_dir, assignment, student)
+                if lock is None:  # another grader is on it: come back later and take its result
+                    continue
+                todo.remove(student)
+                done = None if (force or students) else stored_result(course_dir, assignment, student)
+                if done is not None:
+                    _release(lock)
+                    results[student] = done
+                    if progress:
+                        progress(done)
+                    continue
                 slot = min(set(range(jobs)) - {job.slot for job in running})
-                running.append(_Job(course_dir, assignment, todo.pop(0), limits, names, slot))
+                running.append(_Job(course_dir, assignment, student, limits, names, slot, sandbox, lock))
             time.sleep(0.05)
             for job in [j for j in running if j.poll() is not None]:
                 running.remove(job)

@@ -24,7 +24,23 @@ def _assignments(args):
 def _course(args):
     from .api import open_course
 
-    return open_course(args.course_dir, args.repo_root)
+    return open_course(args.course_dir, args.repo_root, db_url=args.db)
+
+
+def _sandbox_mode(mode):
+    """Say how kernels will be isolated; refuse when ``required`` cannot be had. Returns ``mode``."""
+    from .sandbox import bubblewrap_status
+
+    if mode == "off":
+        print("sandbox: off (--sandbox off): kernels run with process limits only", file=sys.stderr)
+        return mode
+    usable, reason = bubblewrap_status()
+    if not usable and mode == "required":
+        raise CommandError(f"--sandbox required, but {reason}")
+    if not usable:
+        print(f"sandbox: NOT AVAILABLE ({reason}); kernels run with process limits only. "
+              "Use --sandbox required to refuse to grade without it.", file=sys.stderr)
+    return mode
 
 
 def release(args):
@@ -38,7 +54,7 @@ def release(args):
 
 
 def autograde(args):
-    """``autograde A [--jobs N] [--timeout S] [--wall S] [--memory-mb M] [--student ID] [--force]``"""
+    """``autograde A [--jobs N] [--timeout S] [--wall S] [--memory-mb M] [--student ID] [--force] [--sandbox MODE]``"""
     from tqdm import tqdm
 
     from .api import is_released
@@ -46,8 +62,9 @@ def autograde(args):
     from .execute import Limits
 
     course = _course(args)
+    sandbox = _sandbox_mode(args.sandbox)
     if not is_released(args.assignment, course):
-        raise CommandError(f"{args.assignment} is not in {course}/gradebook.db: run "
+        raise CommandError(f"{args.assignment} is not in the gradebook of {course}: run "
                            f"`python -m grader release {args.assignment} --course-dir {args.course_dir}` first")
     everyone = submitted_students(course, args.assignment)
     todo = args.student or (everyone if args.force else pending(course, args.assignment))
@@ -62,7 +79,7 @@ def autograde(args):
                 bar.write(f"{result.student}: could not be graded: {result.notes[0]}")
 
         results = run(course, args.assignment, jobs=args.jobs, limits=limits, students=args.student,
-                      force=args.force, progress=progress)
+                      force=args.force, progress=progress, sandbox=sandbox)
     _print_summary(results)
 
 

@@ -49,20 +49,33 @@ def release_dir(repo_root):
     return Path(repo_root).resolve() / "notebooks"
 
 
-def gradebook_url(course_dir):
-    """Return the SQLite URL of the workspace's gradebook.
+GRADEBOOK_URL_FILE = "gradebook.url"
 
-    The busy timeout lets parallel graders wait for each other's short writes.
+
+def gradebook_url(course_dir):
+    """Return the URL of the workspace's gradebook: the one chosen with ``--db``, else its SQLite file.
+
+    A URL chosen with ``--db`` (any SQLAlchemy URL nbgrader accepts, e.g.
+    ``postgresql+psycopg2://user@host/db``) is kept in ``<course_dir>/gradebook.url``.
+    The SQLite busy timeout lets parallel graders wait for each other's short writes.
 
     Examples
     --------
     >>> gradebook_url("/g")
     'sqlite:////g/gradebook.db?timeout=120'
     """
+    chosen = Path(course_dir) / GRADEBOOK_URL_FILE
+    if chosen.is_file():
+        return chosen.read_text().strip()
     return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=120"
 
 
-def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_mb=None):
+def uses_sqlite_file(course_dir):
+    """True when the workspace's gradebook is its default SQLite file."""
+    return not (Path(course_dir) / GRADEBOOK_URL_FILE).is_file()
+
+
+def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_mb=None, sandbox="auto"):
     """Fill the traitlets config ``c`` for the cnnlab course.
 
     Parameters
@@ -77,6 +90,9 @@ def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_
         Seconds one cell may run when autograding (default 60).
     memory_mb : int, optional
         Memory limit of a grading kernel in MiB (default 2048).
+    sandbox : {'auto', 'required', 'off'}
+        Kernels run in the bubblewrap sandbox of :mod:`grader.sandbox` where
+        it is usable (``auto``), must (``required``) or never (``off``).
 
     Returns
     -------
@@ -94,7 +110,12 @@ def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_
     from nbgrader.preprocessors import (
         AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
 
+    from nbgrader.preprocessors import (
+        CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec)
+
     from .preprocessors import GuardedExecute, HideHiddenTests
+    from .sandbox import SandboxedKernelManager
+    from .tamper import CheckTampering, GuardTests, ReportTampering
 
     c.CourseDirectory.course_id = COURSE_ID
     c.CourseDirectory.source_directory = str(source)
@@ -102,19 +123,26 @@ def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_
     if course_dir is not None:
         c.CourseDirectory.root = str(Path(course_dir).resolve())
         c.CourseDirectory.db_url = gradebook_url(course_dir)
-    # nbgrader's own autograde pipeline with Execute swapped for GuardedExecute
+    # nbgrader's own pipelines, with tamper checks around OverwriteCells and Execute swapped for GuardedExecute
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput, DeduplicateIds, OverwriteKernelspec, CheckTampering, OverwriteCells, CheckCellMetadata]
     c.Autograde.autograde_preprocessors = [
-        GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+        GuardTests, GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        SaveAutoGrades, ReportTampering, AssignLatePenalties, CheckCellMetadata]
+    c.OverwriteCells.add_missing_cells = True  # a deleted test cell is graded from the stored copy
     c.GuardedExecute.timeout = int(cell_timeout or DEFAULT_CELL_TIMEOUT)
+    c.GuardedExecute.kernel_manager_class = SandboxedKernelManager
+    c.SandboxedKernelManager.sandbox = sandbox
     c.LimitedKernelManager.memory_mb = int(memory_mb or DEFAULT_MEMORY_MB)
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
     return c
 
 
-def write_course_config(course_dir, *, source, release):
+def write_course_config(course_dir, *, source, release, db_url=None):
     """Create the workspace ``course_dir`` with an ``nbgrader_config.py`` pointing at the course files.
 
+    ``db_url``, when given, becomes the workspace's gradebook (see
+    :func:`gradebook_url`); otherwise the one chosen before is kept.
     Returns the workspace as an absolute ``Path``.
 
     Examples
@@ -131,6 +159,8 @@ def write_course_config(course_dir, *, source, release):
     path = root / "nbgrader_config.py"
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
+    if db_url:
+        (root / GRADEBOOK_URL_FILE).write_text(db_url + "\n")
     return root
 
 

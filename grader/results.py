@@ -129,6 +129,8 @@ def read_result(course_dir, assignment, student, *, status="graded", notes=(), s
 
 
 def _autograded_messages(course_dir, assignment, student):
+    from .tamper import tamper_notes
+
     messages, notes = {}, []
     for path in sorted((course_dir / "autograded" / student / assignment).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -140,6 +142,7 @@ def _autograded_messages(course_dir, assignment, student):
             notes += [f"{path.name} cell {index}: {NOTE_ERRORS[o.ename]}" for o in errors if o.ename in NOTE_ERRORS]
             if any("[grader: output truncated" in str(o.get("text", "")) for o in cell.get("outputs", [])):
                 notes.append(f"{path.name} cell {index}: output truncated (too much printed)")
+        notes += [f"{path.name}: {note}" for note in tamper_notes(nb)]
     return messages, notes
 
 

@@ -58,7 +58,8 @@ def __cnnlab_guard_setup(protected, namespace):
     sys.path[:] = saved
     modules = {"builtins": builtins, "numpy": numpy, "numpy.testing": numpy.testing, "cnnlab.checks": cnnlab.checks}
     pristine = {name: dict(vars(module)) for name, module in modules.items()}
-    pristine["builtins"] = {k: v for k, v in pristine["builtins"].items() if k not in ("_", "__", "___", "input")}  # ipykernel swaps input per request
+    volatile = ("_", "__", "___", "input")  # set by IPython's display hook, swapped by ipykernel per request
+    pristine["builtins"] = {k: v for k, v in pristine["builtins"].items() if k not in volatile}
     in_sys, names, builtin = dict(sys.modules), {}, pristine["builtins"]
     builtins_used = {n: namespace.get(n, builtin[n]) for n in protected if n in builtin}
     missing, is_same, sorted_, vars_ = object(), (lambda a, b: a is b), sorted, vars
@@ -334,7 +335,8 @@ class GuardTests(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         """Insert the guard cell, the ``remember`` calls after locked cells and the checks in test cells."""
         protected = nb.metadata.get(METADATA_KEY, {}).get("protected", [])
-        setup = f"{GUARD_SETUP}__cnnlab_guard__ = __cnnlab_guard_setup({protected!r}, globals()); del __cnnlab_guard_setup"
+        setup = (f"{GUARD_SETUP}__cnnlab_guard__ = __cnnlab_guard_setup({protected!r}, globals())\n"
+                 "del __cnnlab_guard_setup")
         for cell in nb.cells:
             meta = _nbgrader(cell)
             if not _code(cell) or _is_student_cell(cell):

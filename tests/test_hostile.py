@@ -136,15 +136,15 @@ def graded(tmp_path_factory):
              "NET_PORT": listener.port}
     for student, case in CASES.items():
         write_case(notebook, case, course, student, paths)
-    before = {"solutions": tree_digest(repo_root), "submitted": tree_digest(course / "submitted"),
-              "cnnlab": tree_digest(REPO / "cnnlab")}
+    before = {"solutions": tree_digest(repo_root), "submitted": tree_digest(course / "submitted")}
+    library = sorted(str(p) for p in (REPO / "cnnlab").rglob("*.py"))  # others may edit it meanwhile: no digest
     command = [sys.executable, "-m", "grader", "autograde", ASSIGNMENT, "--jobs", "2", "--timeout", "10",
                "--wall", "150", "--sandbox", "required", "--course-dir", str(course), "--repo-root", str(repo_root)]
     done = subprocess.run(command, cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=1200)
     listener.close()
-    after = {"solutions": tree_digest(repo_root), "submitted": tree_digest(course / "submitted"),
-             "cnnlab": tree_digest(REPO / "cnnlab")}
-    return {"done": done, "course": course, "before": before, "after": after, "connections": listener.connections}
+    after = {"solutions": tree_digest(repo_root), "submitted": tree_digest(course / "submitted")}
+    return {"done": done, "course": course, "before": before, "after": after, "connections": listener.connections,
+            "library": library}
 
 
 def ledger(course, student):
@@ -157,6 +157,7 @@ def test_the_batch_finishes_and_touches_nothing_outside(graded):
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{len(CASES)} submissions" in done.stdout, done.stdout
     assert graded["after"] == graded["before"]
+    assert all(Path(p).exists() and "PWNED" not in Path(p).read_text() for p in graded["library"])
     assert graded["connections"] == 0
     course = graded["course"]
     assert not (course / "planted.txt").exists() and not Path("/etc/planted").exists()
@@ -171,7 +172,7 @@ def test_each_hostile_submission_gets_its_expected_grade(graded, student):
     assert result["score"] == case.score, (result["score"], words)
     if case.note:
         assert any(case.note in w for w in words), words
-    flagged = [n for n in result["notes"] if n.startswith("tampering:")]
+    flagged = [n for n in result["notes"] if "tampering:" in n]
     assert bool(flagged) == case.tamper, flagged
 
 
