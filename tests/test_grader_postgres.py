@@ -28,8 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.xdist_group("grader_postgres"),
               pytest.mark.skipif(find_bindir() is None, reason="PostgreSQL is not installed")]
 
-ANSWERS = {"s0": CORRECT, "s1": FLIPPED, "s2": CORRECT, "s3": INFINITE_LOOP, "s4": FLIPPED, "s5": CORRECT}
-EXPECTED = {"s0": 6.0, "s1": 3.0, "s2": 6.0, "s3": 4.0, "s4": 3.0, "s5": 6.0}
+ANSWERS = {"s0": CORRECT, "s1": FLIPPED, "s2": INFINITE_LOOP, "s3": CORRECT}
+EXPECTED = {"s0": 6.0, "s1": 3.0, "s2": 4.0, "s3": 6.0}
+N = len(ANSWERS)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def grader(*args, course, db):
 
 
 def new_course(tmp_path, server, name):
-    """A workspace on its own PostgreSQL database, the fixture released, six submissions filed."""
+    """A workspace on its own PostgreSQL database, the fixture released, the submissions filed."""
     course, db = tmp_path / name, server.create_database(name)
     open_course(course, ROOT, db_url=db)
     notebook = release(ASSIGNMENT, ROOT, course, release_root=tmp_path / "release") / f"{ASSIGNMENT}.ipynb"
@@ -79,39 +80,39 @@ def alembic_on_path(monkeypatch):
 
 def test_postgres_gradebook_grades_like_sqlite(server, tmp_path):
     course, db = new_course(tmp_path, server, "plain")
-    done = grader("autograde", ASSIGNMENT, "--jobs", "2", "--timeout", "10", course=course, db=db)
-    assert "6 submissions, 0 could not be graded" in done.stdout, done.stdout
+    done = grader("autograde", ASSIGNMENT, "--jobs", "2", "--timeout", "5", course=course, db=db)
+    assert f"{N} submissions, 0 could not be graded" in done.stdout, done.stdout
     assert not (course / "gradebook.db").exists()
     scores, submissions, grades = gradebook_state(db)
-    assert scores == EXPECTED and submissions == 6 and grades == 6 * 3
+    assert scores == EXPECTED and submissions == N and grades == N * 3
 
 
 def test_killed_grader_resumes_without_partial_or_duplicate_grades(server, tmp_path):
     course, db = new_course(tmp_path, server, "killed")
-    for delay in (4.0, 9.0, 15.0):  # kill it while kernels run, and while results are written
-        process = subprocess.Popen(grader_command("autograde", ASSIGNMENT, "--jobs", "2", "--timeout", "10",
+    for delay in (4.0, 10.0):  # kill it while kernels run, and while results are written
+        process = subprocess.Popen(grader_command("autograde", ASSIGNMENT, "--jobs", "2", "--timeout", "5",
                                                   course=course, db=db),
                                    cwd=REPO, env=nbgrader_env(), stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    grader("autograde", ASSIGNMENT, "--jobs", "2", "--timeout", "10", course=course, db=db)
+    grader("autograde", ASSIGNMENT, "--jobs", "2", "--timeout", "5", course=course, db=db)
     scores, submissions, grades = gradebook_state(db)
-    assert scores == EXPECTED and submissions == 6 and grades == 6 * 3
+    assert scores == EXPECTED and submissions == N and grades == N * 3
     again = grader("autograde", ASSIGNMENT, course=course, db=db)
-    assert "6 of 6 submissions already graded" in again.stderr
+    assert f"{N} of {N} submissions already graded" in again.stderr
 
 
 def test_two_graders_at_once_do_not_corrupt_each_other(server, tmp_path):
     course, db = new_course(tmp_path, server, "concurrent")
-    command = grader_command("autograde", ASSIGNMENT, "--jobs", "1", "--timeout", "10", course=course, db=db)
+    command = grader_command("autograde", ASSIGNMENT, "--jobs", "1", "--timeout", "5", course=course, db=db)
     processes = [subprocess.Popen(command, cwd=REPO, env=nbgrader_env(), stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=900)[0] for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
     scores, submissions, grades = gradebook_state(db)
-    assert scores == EXPECTED and submissions == 6 and grades == 6 * 3
+    assert scores == EXPECTED and submissions == N and grades == N * 3
     ledgers = {s: json.loads((course / "grader-runs" / ASSIGNMENT / f"{s}.json").read_text())["score"]
                for s in ANSWERS}
     assert ledgers == EXPECTED
