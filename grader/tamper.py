@@ -110,24 +110,17 @@ def _parse(source):
 
 
 def bound_names(source):
-    """Top-level names a cell binds (assignments, imports, definitions).
+    """Names a cell binds in the notebook's namespace (assignments, loops, imports, definitions).
 
     Examples
     --------
-    >>> sorted(bound_names("import numpy as np\\nfrom a import b, c as d\\nx = y = 1\\ndef f(): z = 2"))
-    ['b', 'd', 'f', 'np', 'x', 'y']
+    >>> sorted(bound_names("import numpy as np\\nfrom a import b, c as d\\nx = y = 1\\nfor i in b: pass"))
+    ['b', 'd', 'i', 'np', 'x', 'y']
+    >>> sorted(bound_names("def f():\\n    z = 2"))
+    ['f']
     """
     tree = _parse(source)
-    names = set()
-    for node in tree.body if tree else []:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    return names
+    return _global_bindings(tree) if tree else set()
 
 
 def module_aliases(source):

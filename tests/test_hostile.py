@@ -187,3 +187,8 @@ def test_the_report_names_what_was_caught(graded):
     for student, case in CASES.items():
         if case.tamper:
             assert f"{student},graded,{case.score}" in notes and "tampering:" in notes
+
+
+def test_names_a_test_cell_binds_itself_are_not_protected():
+    locked, tests = ["stack = make_stack()"], ["for stack in cases:\n    check(stack)", "check(stack)"]
+    assert "stack" not in protected_names(locked, tests)
