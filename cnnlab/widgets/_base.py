@@ -96,6 +96,28 @@ class Explorer:
         return f"<{type(self).__name__}: display it in a notebook to explore>"
 
 
+class OutputCells:
+    """Mixin for explorers that walk through the cells of ``self.output`` with the ``self.cell`` slider."""
+
+    @property
+    def output_shape(self):
+        """Shape of the output."""
+        return tuple(self.output.shape)
+
+    @property
+    def current_cell(self):
+        """(row, col) of the current output cell."""
+        return divmod(self.cell.value, self.output.shape[1])
+
+    def _fit_cell_slider(self):
+        """Fit the cell slider to a new output and show the current cell (exactly once)."""
+        before = self.cell.value
+        self.cell.max = self.output.size - 1  # clamps the value; a change redraws through the observer
+        if self.cell.value == before:
+            self._show_cell()
+
+
+
 def _ipympl_classes():
     """ipympl's Canvas and FigureManager, without letting the import switch pyplot's backend.
 

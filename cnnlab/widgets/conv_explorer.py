@@ -9,13 +9,13 @@ that does not fit ("fractions are illegal") instead of silently flooring.
 
 import numpy as np
 
-from ._base import Explorer, vbox_with_title
+from ._base import Explorer, OutputCells, vbox_with_title
 from ._inputs import KERNEL_PRESETS, format_kernel, lecture_inputs, load_kernel, parse_kernel
 
 MODES = ("valid", "same", "full", "custom")
 
 
-class ConvExplorer(Explorer):
+class ConvExplorer(OutputCells, Explorer):
     """Interactive 2-D cross-correlation: input, kernel, padding, stride, dilation, one cell at a time.
 
     Controls (ipywidgets, settable from code): ``input``, ``kernel``,
@@ -169,20 +169,7 @@ class ConvExplorer(Explorer):
         self.input_art.set_data(self.padded)
         self.kernel_art.set_data(self.w, clim=_symmetric_limits(self.w))
         self.output_art.ax.set_title(f"output {self.output_shape[0]}×{self.output_shape[1]}")
-        before = self.cell.value
-        self.cell.max = self.output.size - 1  # clamps the value; a change redraws through the observer
-        if self.cell.value == before:
-            self._show_cell()
-
-    @property
-    def output_shape(self):
-        """Shape of the full output."""
-        return tuple(self.output.shape)
-
-    @property
-    def current_cell(self):
-        """(row, col) of the current output cell."""
-        return divmod(self.cell.value, self.output.shape[1])
+        self._fit_cell_slider()
 
     def _window_geometry(self):
         (row, col), (kh, kw) = self.current_cell, self.w.shape

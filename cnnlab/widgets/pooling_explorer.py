@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._base import Explorer, vbox_with_title
+from ._base import Explorer, OutputCells, vbox_with_title
 from ._inputs import random_integers
 
 
@@ -17,7 +17,7 @@ def _pooling_inputs():
     }
 
 
-class PoolingExplorer(Explorer):
+class PoolingExplorer(OutputCells, Explorer):
     """Max/average pooling one window at a time, forward and backward.
 
     Controls: ``input``, ``kind`` ('max' or 'avg'), ``kernel_size``, ``stride``,
@@ -97,20 +97,7 @@ class PoolingExplorer(Explorer):
         self.input_art.set_data(self.x)
         self.output_art.set_data(self.dout if self.backward.value else self.output)
         self.output_art.ax.set_title("upstream dL/dz" if self.backward.value else f"{self.kind.value} pool output")
-        before = self.cell.value
-        self.cell.max = self.output.size - 1  # clamps the value; a change redraws through the observer
-        if self.cell.value == before:
-            self._show_cell()
-
-    @property
-    def output_shape(self):
-        """Shape of the pooled output."""
-        return tuple(self.output.shape)
-
-    @property
-    def current_cell(self):
-        """(row, col) of the current output cell."""
-        return divmod(self.cell.value, self.output.shape[1])
+        self._fit_cell_slider()
 
     def _show_cell(self):
         """Frame the current window; mark its winner, or the whole gradient in backward mode."""
