@@ -117,7 +117,6 @@ class OutputCells:
             self._show_cell()
 
 
-
 def _ipympl_classes():
     """ipympl's Canvas and FigureManager, without letting the import switch pyplot's backend.
 
