@@ -27,6 +27,9 @@ OUTPUT_LIMIT_NOTE = "\n[grader: output truncated, this cell printed more than {}
 HIDDEN_NOTE = "# (hidden tests are not shown in the feedback)"
 
 
+SOCKET_PATH_MAX = 100  # bytes: below the 107 Linux allows for a Unix socket path
+
+
 class LimitedKernelManager(AsyncKernelManager):
     """A kernel manager that starts every kernel through :func:`grader.execute.kernel_command`.
 
@@ -53,7 +56,7 @@ class LimitedKernelManager(AsyncKernelManager):
                             self.processes if self.own_user else None)
 
     async def _async_pre_start_kernel(self, **kw):
-        self._socket_dir = tempfile.mkdtemp(prefix="grader-kernel-")
+        self._socket_dir = _socket_folder()
         self.transport = "ipc"
         self.ip = os.path.join(self._socket_dir, "kernel")
         self.connection_file = os.path.join(self._socket_dir, "kernel.json")
@@ -70,6 +73,25 @@ class LimitedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         """Wrap the kernelspec's command in the limiting launcher."""
         return kernel_command(super().format_kernel_cmd(extra_arguments), self.limits)
+
+
+def _socket_folder():
+    """A private folder for the kernel's sockets, short enough for a Unix socket path.
+
+    Linux allows 107 bytes for such a path; a long ``TMPDIR`` (pytest's, say)
+    would overflow it, so the folder then goes to ``/tmp``.
+
+    Examples
+    --------
+    >>> folder = _socket_folder()
+    >>> len(os.path.join(folder, "kernel-12345")) < SOCKET_PATH_MAX
+    True
+    >>> os.rmdir(folder)
+    """
+    base = tempfile.gettempdir()
+    if len(base) > SOCKET_PATH_MAX - 40:
+        base = "/tmp"
+    return tempfile.mkdtemp(prefix="grader-kernel-", dir=base)
 
 
 def _output_size(msg):
