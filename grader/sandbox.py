@@ -35,10 +35,30 @@ from .preprocessors import LimitedKernelManager
 
 SANDBOX_MODES = ("auto", "required", "off")
 
-# The UID a sandboxed kernel runs as when the grader is root: unprivileged, and
-# one per worker slot so that one student's fork bomb cannot use up another's
-# process limit.
+# The UIDs sandboxed kernels run as when the grader is root: unprivileged, and
+# one per grading run and worker slot (see sandbox_uid) so that one student's
+# fork bomb cannot use up another's process limit.
 SANDBOX_UID_BASE = 61000
+SLOTS_PER_RUN = 32
+
+
+def sandbox_uid(slot):
+    """The UID for a kernel of worker ``slot`` of this grading run.
+
+    The process limit counts all processes of a UID, so kernels that run at
+    the same time must not share one: the run is told apart by the parent of
+    the grading process (the ``grader autograde`` process), the worker by its
+    slot.
+
+    Examples
+    --------
+    >>> SANDBOX_UID_BASE <= sandbox_uid(3) < SANDBOX_UID_BASE + 2000 * SLOTS_PER_RUN
+    True
+    >>> sandbox_uid(0) != sandbox_uid(1)
+    True
+    """
+    run = os.getppid() % 2000
+    return SANDBOX_UID_BASE + run * SLOTS_PER_RUN + slot % SLOTS_PER_RUN
 
 
 @functools.lru_cache(maxsize=None)
@@ -167,7 +187,7 @@ class SandboxedKernelManager(LimitedKernelManager):
         cmd = super().format_kernel_cmd(extra_arguments)
         use_bwrap, _ = self.isolation()
         if self.own_user:  # the connection file is written by now: hand everything to the sandbox user
-            uid = SANDBOX_UID_BASE + self.slot
+            uid = sandbox_uid(self.slot)
             for folder in (self._socket_dir, self._sandbox_workdir):
                 _chown_tree(folder, uid)
             cmd = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", *cmd]
