@@ -14,7 +14,7 @@ from grader.execute import KernelLimits, Limits, Supervisor, kernel_command
 from grader.leaks import find_leaks, secret_lines
 
 MODULES = ["grader.config", "grader.execute", "grader.results", "grader.report", "grader.collect",
-           "grader.leaks", "grader.check", "grader.tamper", "grader.sandbox"]
+           "grader.leaks", "grader.check", "grader.tamper", "grader.sandbox", "grader.preprocessors"]
 
 
 @pytest.mark.parametrize("name", MODULES)
