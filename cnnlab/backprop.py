@@ -23,7 +23,7 @@ import numpy as np
 from ._backend import is_tensor
 from ._validate import as_float_array, check_choice, check_int, check_ndim, check_pair, describe
 from ._windows import sliding_windows
-from .conv import _CHUNK_BYTES, _flat_phases, _tap_start
+from .conv import _CHUNK_BYTES, _flat_phases, _phase_slices, _tap_start
 from .padding import canonical_mode, pad2d, pad_indices, resolve_padding, unpad2d
 from .pooling import _check_pool_args
 from .shapes import conv_output_size
@@ -269,16 +269,11 @@ def _unflatten_phases(dphases, shape, pads, stride, row):
 
     Gradients that fell on the padding are dropped.
     """
-    (sh, sw), ((top, _), (left, _)) = stride, pads
     grid = dphases.reshape(dphases.shape[:4] + (-1, row))
     dx = np.empty(shape, dtype=dphases.dtype)
-    for a in range(sh):
-        first_row = (a - top) % sh  # the first input row stored in phase row a
-        for b in range(sw):
-            first_col = (b - left) % sw
-            part = dx[:, :, first_row::sh, first_col::sw]
-            i, j = (top + first_row) // sh, (left + first_col) // sw
-            part[...] = grid[a, b, :, :, i:i + part.shape[2], j:j + part.shape[3]]
+    for a, b, target, (i, j) in _phase_slices(pads, stride):
+        part = dx[target]
+        part[...] = grid[a, b, :, :, i:i + part.shape[2], j:j + part.shape[3]]
     return dx
 
 

@@ -475,14 +475,26 @@ def _flat_phases(x, pads, stride):
     height, width = x.shape[2] + top + bottom, x.shape[3] + left + right
     rows, row = -(-height // sh), -(-width // sw)
     phases = np.zeros((sh, sw) + x.shape[:2] + (rows + 1, row), dtype=x.dtype)
+    for a, c, source, (i, j) in _phase_slices(pads, stride):
+        part = x[source]
+        phases[a, c, :, :, i:i + part.shape[2], j:j + part.shape[3]] = part
+    return phases.reshape((sh, sw) + x.shape[:2] + (-1,)), row
+
+
+def _phase_slices(pads, stride):
+    """Where each stride phase of the padded input comes from, for ``_flat_phases`` and its adjoint.
+
+    Yields ``(a, c, source, (i, j))``: phase ``(a, c)`` holds the input pixels
+    ``x[source]`` (every s-th row and column from the first one that lands in
+    it), starting at phase row ``i`` and column ``j`` (after the padding).
+    """
+    (sh, sw), ((top, _), (left, _)) = stride, pads
     for a in range(sh):
         first_row = (a - top) % sh  # first input row that lands in phase row a
         for c in range(sw):
             first_col = (c - left) % sw
-            part = x[:, :, first_row::sh, first_col::sw]
-            i, j = (top + first_row) // sh, (left + first_col) // sw
-            phases[a, c, :, :, i:i + part.shape[2], j:j + part.shape[3]] = part
-    return phases.reshape((sh, sw) + x.shape[:2] + (-1,)), row
+            source = (slice(None), slice(None), slice(first_row, None, sh), slice(first_col, None, sw))
+            yield a, c, source, ((top + first_row) // sh, (left + first_col) // sw)
 
 
 def _tap_start(u, v, stride, dilation, row):
