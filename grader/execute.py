@@ -29,6 +29,11 @@ from dataclasses import dataclass
 
 # PYTHONSAFEPATH: the submission's folder is not on the kernel's sys.path (Python and IPython both honour it)
 KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "PYTHONSAFEPATH": "1"}
+# Address space a kernel may map on top of its memory limit: shared libraries and
+# regions reserved but never written (thread stacks, malloc arenas).  A kernel that
+# has imported torch, matplotlib and ipywidgets maps about 2 GiB while using 0.6 GiB,
+# so an address-space limit equal to the memory limit made imports fail at random.
+ADDRESS_SPACE_HEADROOM_MB = 8192
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,8 @@ class Limits:
     wall_s : float
         Seconds the whole submission (all its notebooks) may take.
     memory_mb : int
-        Address-space limit of the kernel in MiB; the grading process tree is
-        killed when its resident memory passes this plus ``overhead_mb``.
+        Memory the kernel may write to, in MiB (``RLIMIT_DATA``); the grading
+        process tree is killed when its resident memory passes this plus ``overhead_mb``.
     overhead_mb : int
         Memory allowed to nbgrader itself on top of the kernel's.
 
@@ -106,7 +111,11 @@ def kernel_command(command, limits):
 
 
 def apply_limits(memory_mb, cpu_seconds=None, file_size_mb=None, open_files=None, processes=None):
-    """Limit the current process: address space and data ``memory_mb`` MiB, no core dumps, and the rest if given.
+    """Limit the current process: ``memory_mb`` MiB of data, no core dumps, and the rest if given.
+
+    The data limit (``RLIMIT_DATA``) counts the private memory a process can
+    write: heap, arrays, thread stacks.  The address space (``RLIMIT_AS``) gets
+    ``ADDRESS_SPACE_HEADROOM_MB`` more, for libraries and reserved regions.
 
     Examples
     --------
@@ -116,7 +125,8 @@ def apply_limits(memory_mb, cpu_seconds=None, file_size_mb=None, open_files=None
     1
     """
     mib = 2**20
-    limits = {resource.RLIMIT_AS: int(memory_mb) * mib, resource.RLIMIT_DATA: int(memory_mb) * mib,
+    limits = {resource.RLIMIT_DATA: int(memory_mb) * mib,
+              resource.RLIMIT_AS: (int(memory_mb) + ADDRESS_SPACE_HEADROOM_MB) * mib,
               resource.RLIMIT_CORE: 0, resource.RLIMIT_CPU: cpu_seconds,
               resource.RLIMIT_FSIZE: file_size_mb and int(file_size_mb) * mib,
               resource.RLIMIT_NOFILE: open_files, resource.RLIMIT_NPROC: processes}

@@ -41,7 +41,7 @@ class LimitedKernelManager(AsyncKernelManager):
     ports, and nothing listens on the network.
     """
 
-    memory_mb = Integer(KernelLimits.memory_mb, help="Address-space limit of a grading kernel, MiB.").tag(config=True)
+    memory_mb = Integer(KernelLimits.memory_mb, help="Memory a grading kernel may write to (RLIMIT_DATA), MiB.").tag(config=True)
     cpu_seconds = Integer(KernelLimits.cpu_seconds, help="CPU-time limit of a grading kernel, s.").tag(config=True)
     file_size_mb = Integer(KernelLimits.file_size_mb, help="Largest file a kernel may write, MiB.").tag(config=True)
     open_files = Integer(KernelLimits.open_files, help="Open files a kernel may hold.").tag(config=True)

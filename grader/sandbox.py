@@ -130,12 +130,20 @@ def bwrap_args(workdir, private_dir, mount_point, user_namespace):
 
 
 def _created_ancestors(paths):
-    """Folders above ``paths`` that bubblewrap creates itself (not under a system folder)."""
+    """Folders above ``paths`` that bubblewrap creates itself (not under a system folder, not ``/tmp``).
+
+    ``/tmp`` is the sandbox's own scratch tmpfs and stays writable for everyone (01777).
+
+    Examples
+    --------
+    >>> _created_ancestors(["/tmp/grading/alice/ex", "/srv/course/x"])
+    ['/srv', '/srv/course', '/tmp/grading', '/tmp/grading/alice']
+    """
     system = tuple(d + "/" for d in _system_dirs())
     folders = set()
     for path in paths:
         parent = os.path.dirname(path)
-        while parent not in ("/", "") and not parent.startswith(system):
+        while parent not in ("/", "/tmp", "") and not parent.startswith(system):
             folders.add(parent)
             parent = os.path.dirname(parent)
     return sorted(folders)
