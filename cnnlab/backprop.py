@@ -12,20 +12,20 @@ B, so ``z_ij = sum_mn X_{i+m, j+n} K_mn + B``, and the chain rule
     dL/dX = (zero-padded dL/dZ) (*) rot180(K)   a full convolution of dL/dZ with K
 
 where ``(*)`` is cross-correlation, the "convolution" of every framework.
-The same module checks such formulas numerically: :func:`numerical_gradient`,
-:func:`rel_error` and :func:`gradient_check` (after CS231n's gradient_check.py).
+The tools that check such formulas numerically (:func:`numerical_gradient`,
+:func:`rel_error`, :func:`gradient_check`) live in :mod:`cnnlab.gradcheck`
+and are re-exported here.
 """
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from ._backend import is_tensor
+from ._im2col import CHUNK_BYTES, flat_phases, tap_start, unflatten_phases
 from ._validate import as_float_array, check_choice, check_int, check_ndim, check_pair, describe
-from ._windows import sliding_windows
-from .conv import _CHUNK_BYTES, _flat_phases, _phase_slices, _tap_start
+from ._windows import check_pool_args, sliding_windows
+# the gradient check lives in cnnlab.gradcheck; re-exported because DESIGN.md lists it here
+from .gradcheck import GradientCheck, gradient_check, numerical_gradient, rel_error
 from .padding import canonical_mode, pad2d, pad_indices, resolve_padding, unpad2d
-from .pooling import _check_pool_args
 from .shapes import conv_output_size
 
 IMPLS = ("naive", "fast")
@@ -239,15 +239,15 @@ def _conv2d_backward_fast(dout, x, w, pads, stride, dilation, groups):
     n_images, channels = x.shape[:2]
     k, c_group, kh, kw = w.shape
     (out_h, out_w), rows = dout.shape[2:], c_group * kh * kw
-    phases, row = _flat_phases(x, pads, stride)
-    taps = [_tap_start(m, l, stride, dilation, row) for m in range(kh) for l in range(kw)]
+    phases, row = flat_phases(x, pads, stride)
+    taps = [tap_start(m, l, stride, dilation, row) for m in range(kh) for l in range(kw)]
     span = out_h * row
     dz = np.zeros((n_images, k, out_h, row), dtype=x.dtype)
     dz[..., :out_w] = dout
     dz = dz.reshape(n_images, groups, k // groups, span)
     weights_t = w.reshape(groups, k // groups, rows).transpose(0, 2, 1)
     dw_t, dphases = np.zeros((groups, rows, k // groups), dtype=x.dtype), np.zeros_like(phases)
-    chunk = max(1, min(n_images, _CHUNK_BYTES // (channels * kh * kw * span * x.itemsize)))
+    chunk = max(1, min(n_images, CHUNK_BYTES // (channels * kh * kw * span * x.itemsize)))
     cols = np.empty((chunk, channels, kh * kw, span), dtype=x.dtype)
     for first in range(0, n_images, chunk):
         images = slice(first, min(first + chunk, n_images))
@@ -260,21 +260,8 @@ def _conv2d_backward_fast(dout, x, w, pads, stride, dilation, groups):
         dcols = np.matmul(weights_t, dz[images]).reshape(count, channels, kh * kw, span)
         for tap, (a, b, start) in enumerate(taps):
             dphases[a, b, images, :, start:start + span] += dcols[:, :, tap]
-    dx = _unflatten_phases(dphases, x.shape, pads, stride, row)
+    dx = unflatten_phases(dphases, x.shape, pads, stride, row)
     return dx, dw_t.transpose(0, 2, 1).reshape(w.shape)
-
-
-def _unflatten_phases(dphases, shape, pads, stride, row):
-    """The adjoint of conv.py's ``_flat_phases``: each input pixel's gradient from its phase.
-
-    Gradients that fell on the padding are dropped.
-    """
-    grid = dphases.reshape(dphases.shape[:4] + (-1, row))
-    dx = np.empty(shape, dtype=dphases.dtype)
-    for a, b, target, (i, j) in _phase_slices(pads, stride):
-        part = dx[target]
-        part[...] = grid[a, b, :, :, i:i + part.shape[2], j:j + part.shape[3]]
-    return dx
 
 
 def _conv2d_backward_torch(dout, x, w, geometry):
@@ -351,7 +338,7 @@ def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, *, impl="f
 def _pool2d_backward(kind, dout, x, kernel_size, stride, padding, impl):
     impl = check_choice(impl, "impl", IMPLS)
     dout = as_float_array(dout, "dout")
-    x, kernel, stride, padding, out_size = _check_pool_args(x, kernel_size, stride, padding)
+    x, kernel, stride, padding, out_size = check_pool_args(x, kernel_size, stride, padding)
     _check_same_kind(x, dout=dout)
     _check_pooled_shape(dout, x, kernel, stride, padding, out_size)
     if is_tensor(x):
@@ -438,144 +425,6 @@ def _pool2d_backward_torch(kind, dout, x, kernel, stride, padding):
         out = pool(leaf, kernel, stride, padding)
         (dx,) = torch.autograd.grad(out, leaf, dout[None] if flat else dout)
     return dx[0] if flat else dx
-
-
-# ----------------------------------------------------------------- gradient check
-
-
-def numerical_gradient(f, x, df=None, h=1e-5):
-    """Central differences ``(f(x + h e_i) - f(x - h e_i)) / 2h`` for every entry i of ``x``.
-
-    Parameters
-    ----------
-    f : callable
-        Takes an array shaped like ``x``; returns a scalar, or (with ``df``) an array.
-    x : ndarray or torch.Tensor
-        Where to differentiate; it is copied to float64 and never modified.
-    df : array_like, optional
-        Upstream gradient for an array-valued ``f`` (CS231n style): the result
-        is then the gradient of ``sum(f(x) * df)``.
-    h : float
-        Step size.
-
-    Returns
-    -------
-    grad : float64 ndarray or tensor, shape of ``x``
-
-    Examples
-    --------
-    >>> numerical_gradient(lambda v: (v ** 2).sum(), np.array([1.0, -2.0]))
-    array([ 2., -4.])
-    """
-    x = as_float_array(x, "x")
-    x = x.detach().clone().double() if is_tensor(x) else x.astype(np.float64)
-    grad = x.new_zeros(x.shape) if is_tensor(x) else np.zeros_like(x)
-    for index in np.ndindex(tuple(x.shape)):
-        original = float(x[index])
-        x[index] = original + h
-        plus = _as_scalar(f(x), df)
-        x[index] = original - h
-        minus = _as_scalar(f(x), df)
-        x[index] = original
-        grad[index] = (plus - minus) / (2 * h)
-    return grad
-
-
-def _as_scalar(value, df):
-    """``value`` as a float: itself if scalar, else ``sum(value * df)``."""
-    if df is not None:
-        return float((value * df).sum())
-    if getattr(value, "ndim", 0) and np.prod(tuple(value.shape)) != 1:
-        raise ValueError(f"f must return a scalar when df is not given, got {describe(value)}; "
-                         "pass the upstream gradient as df")
-    return float(value)
-
-
-def rel_error(a, b, eps=1e-8):
-    """Largest relative difference ``max_i |a_i - b_i| / max(|a_i| + |b_i|, eps)``.
-
-    Below about 1e-7 in float64 a gradient is almost certainly right.
-
-    Examples
-    --------
-    >>> rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.2]))
-    0.047619...
-    """
-    return float(np.max(_relative_errors(a, b, eps)))
-
-
-def _relative_errors(a, b, eps):
-    a, b = (_to_numpy(as_float_array(v, name)).astype(np.float64) for v, name in ((a, "a"), (b, "b")))
-    if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got {describe(a)} and {describe(b)}")
-    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)
-
-
-def _to_numpy(x):
-    return x.detach().cpu().numpy() if is_tensor(x) else x
-
-
-@dataclass(frozen=True, repr=False)
-class GradientCheck:
-    """Result of :func:`gradient_check`: numbers, no printing.
-
-    Attributes
-    ----------
-    rel_error : float
-        The largest relative error over all entries.
-    worst_index : tuple of int
-        Where it occurs.
-    analytic, numeric : float
-        The two gradient values at ``worst_index``.
-    tol : float
-        ``ok`` is ``rel_error <= tol``.
-    """
-
-    rel_error: float
-    worst_index: tuple
-    analytic: float
-    numeric: float
-    tol: float
-
-    @property
-    def ok(self):
-        return self.rel_error <= self.tol
-
-    def __repr__(self):
-        return (f"GradientCheck(rel_error={self.rel_error:.2e}, worst_index={self.worst_index}, "
-                f"analytic={self.analytic:.6g}, numeric={self.numeric:.6g}, ok={self.ok})")
-
-
-def gradient_check(f, x, analytic, df=None, h=1e-5, tol=1e-7):
-    """Compare an analytic gradient with :func:`numerical_gradient`.
-
-    Parameters
-    ----------
-    f, x, df, h
-        As in :func:`numerical_gradient`.
-    analytic : array_like, shape of ``x``
-        The gradient to check, e.g. ``dw`` from :func:`conv2d_backward`.
-    tol : float
-        Largest relative error accepted as correct.
-
-    Returns
-    -------
-    GradientCheck
-
-    Examples
-    --------
-    >>> x = np.array([[1.0, 2.0], [3.0, 4.0]])
-    >>> gradient_check(lambda v: (v ** 3).sum(), x, 3 * x ** 2).ok
-    True
-    >>> gradient_check(lambda v: (v ** 3).sum(), x, 3 * x).worst_index
-    (1, 1)
-    """
-    numeric = _to_numpy(numerical_gradient(f, x, df=df, h=h))
-    errors = _relative_errors(analytic, numeric, eps=1e-8)
-    worst = np.unravel_index(np.argmax(errors), errors.shape)
-    analytic = _to_numpy(as_float_array(analytic, "analytic"))
-    return GradientCheck(rel_error=float(errors[worst]), worst_index=tuple(int(i) for i in worst),
-                         analytic=float(analytic[worst]), numeric=float(numeric[worst]), tol=tol)
 
 
 __all__ = ["conv2d_backward", "max_pool2d_backward", "avg_pool2d_backward", "numerical_gradient",

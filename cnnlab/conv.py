@@ -27,6 +27,7 @@ or ``impl="fast"`` (im2col and one matrix product, the default); a
 import numpy as np
 
 from ._backend import import_torch, is_tensor
+from ._im2col import CHUNK_BYTES, flat_phases, tap_start
 from ._validate import (
     as_float_array, check_choice, check_finite, check_int, check_ndim, check_pair, describe,
 )
@@ -34,7 +35,6 @@ from .padding import canonical_mode, pad2d, resolve_padding
 
 MODES = ("valid", "same", "full")
 IMPLS = ("naive", "fast")
-_CHUNK_BYTES = 1 << 20  # im2col buffer per step: small enough to stay in the L2 cache
 
 
 def correlate2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", impl="fast"):
@@ -410,11 +410,11 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
     out_h, out_w = _output_size(padded, (kh, kw), stride, dilation)
     if kh == kw == 1 and pads == ((0, 0), (0, 0)):
         return _pointwise(x[:, :, ::stride[0], ::stride[1]], w, b, groups)
-    phases, row = _flat_phases(x, pads, stride)
-    starts = [_tap_start(u, v, stride, dilation, row) for u in range(kh) for v in range(kw)]
+    phases, row = flat_phases(x, pads, stride)
+    starts = [tap_start(u, v, stride, dilation, row) for u in range(kh) for v in range(kw)]
     span = out_h * row
     weights = _weight_matrix(w, b, groups)
-    chunk = max(1, min(n_images, _CHUNK_BYTES // (weights.shape[-1] * groups * span * x.itemsize)))
+    chunk = max(1, min(n_images, CHUNK_BYTES // (weights.shape[-1] * groups * span * x.itemsize)))
     cols, taps = _column_buffer(chunk, groups, group_channels, len(starts), span,
                                 with_ones=b is not None, dtype=x.dtype)
     out = np.empty((n_images, groups, kernels // groups, span), dtype=x.dtype)
@@ -462,42 +462,3 @@ def _pointwise(x, w, b, groups):
     if b is not None:
         out += b[:, None, None]
     return out
-
-
-def _flat_phases(x, pads, stride):
-    """Zero-pad the batch and split it into stride phases, each flattened with a spare row.
-
-    ``phases[a, c, n, ch]`` holds ``padded[n, ch, a::sh, c::sw]`` row by row;
-    rows are ``ceil(W_padded / sw)`` long. The spare zero row lets the last tap
-    read a full slice.
-    """
-    (sh, sw), ((top, bottom), (left, right)) = stride, pads
-    height, width = x.shape[2] + top + bottom, x.shape[3] + left + right
-    rows, row = -(-height // sh), -(-width // sw)
-    phases = np.zeros((sh, sw) + x.shape[:2] + (rows + 1, row), dtype=x.dtype)
-    for a, c, source, (i, j) in _phase_slices(pads, stride):
-        part = x[source]
-        phases[a, c, :, :, i:i + part.shape[2], j:j + part.shape[3]] = part
-    return phases.reshape((sh, sw) + x.shape[:2] + (-1,)), row
-
-
-def _phase_slices(pads, stride):
-    """Where each stride phase of the padded input comes from, for ``_flat_phases`` and its adjoint.
-
-    Yields ``(a, c, source, (i, j))``: phase ``(a, c)`` holds the input pixels
-    ``x[source]`` (every s-th row and column from the first one that lands in
-    it), starting at phase row ``i`` and column ``j`` (after the padding).
-    """
-    (sh, sw), ((top, _), (left, _)) = stride, pads
-    for a in range(sh):
-        first_row = (a - top) % sh  # first input row that lands in phase row a
-        for c in range(sw):
-            first_col = (c - left) % sw
-            source = (slice(None), slice(None), slice(first_row, None, sh), slice(first_col, None, sw))
-            yield a, c, source, ((top + first_row) // sh, (left + first_col) // sw)
-
-
-def _tap_start(u, v, stride, dilation, row):
-    """Phase and flat offset where kernel tap ``(u, v)`` starts reading."""
-    (sh, sw), (dh, dw) = stride, dilation
-    return (u * dh % sh, v * dw % sw, (u * dh // sh) * row + v * dw // sw)

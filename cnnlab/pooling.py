@@ -23,35 +23,10 @@ a ``torch.Tensor`` goes to ``F.max_pool2d`` / ``F.avg_pool2d`` on its device.
 import numpy as np
 
 from ._backend import is_tensor
-from ._validate import as_float_array, check_choice, check_ndim, check_pair, describe
-from ._windows import sliding_windows
-from .shapes import pool_output_size
+from ._validate import as_float_array, check_choice, check_ndim
+from ._windows import check_pool_args, sliding_windows
 
 IMPLS = ("fast", "naive")
-
-
-def _check_pool_args(x, kernel_size, stride, padding):
-    """Validate and return ``(x, kernel, stride, padding, out_size)`` for a pooling call."""
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", (2, 3, 4), "(H, W), (C, H, W) or (N, C, H, W)")
-    kernel = check_pair(kernel_size, "kernel_size", minimum=1)
-    stride = kernel if stride is None else check_pair(stride, "stride", minimum=1)
-    padding = check_pair(padding, "padding", minimum=0)
-    for axis, k, p in zip(("height", "width"), kernel, padding):
-        if 2 * p > k:
-            raise ValueError(
-                f"padding must be at most half the window (PyTorch's rule), got padding {p} "
-                f"for a window {axis} of {k}; use padding <= {k // 2}"
-            )
-    out_size = []
-    for axis, n, k, s, p in zip(("height", "width"), x.shape[-2:], kernel, stride, padding):
-        if n + 2 * p < k:
-            raise ValueError(
-                f"window is larger than the padded input: kernel_size {axis} {k} > input "
-                f"{axis} {n} + 2*padding {p} = {n + 2 * p} (x is {describe(x)})"
-            )
-        out_size.append(pool_output_size(n, k, s, p))
-    return x, kernel, stride, padding, tuple(out_size)
 
 
 def _as_nchw(x):
@@ -85,7 +60,7 @@ def _pool_fast(x, kernel, stride, out_size, reduce):
 
 def _pool(x, kernel_size, stride, padding, impl, kind):
     """Shared body of max and average pooling (NumPy and torch)."""
-    x, kernel, stride, padding, out_size = _check_pool_args(x, kernel_size, stride, padding)
+    x, kernel, stride, padding, out_size = check_pool_args(x, kernel_size, stride, padding)
     check_choice(impl, "impl", IMPLS)
     if is_tensor(x):
         return _pool_torch(x, kernel, stride, padding, kind)
