@@ -17,15 +17,7 @@ array([[-1., -1.],
 """
 
 from . import examples
-from .backprop import (
-    GradientCheck,
-    avg_pool2d_backward,
-    conv2d_backward,
-    gradient_check,
-    max_pool2d_backward,
-    numerical_gradient,
-    rel_error,
-)
+from .backprop import avg_pool2d_backward, conv2d_backward, max_pool2d_backward
 from .conv import conv1d, conv2d, conv_matrix, convolve2d, correlate2d, fft_convolve2d
 from .datasets import draw_shape, load_digits, sample_image, synthetic_shapes
 from .filters import (
@@ -44,6 +36,8 @@ from .filters import (
     sobel_kernels,
     vertical_edge_kernel,
 )
+from .gradcheck import GradientCheck, gradient_check, numerical_gradient, rel_error
+from .layers import receptive_field, summary
 from .padding import PADDING_MODES, pad2d, resolve_padding
 from .pooling import avg_pool2d, global_avg_pool2d, max_pool2d
 from .shapes import (
@@ -52,9 +46,7 @@ from .shapes import (
     conv_params,
     dense_params,
     pool_output_size,
-    receptive_field,
     same_padding,
-    summary,
 )
 from .train import confusion_matrix, evaluate, fit, predict
 

@@ -9,20 +9,29 @@ With ``d = 1`` that is the notes' ``floor((N + 2P - F)/S) + 1``. Dilation
 ``d = 1`` means no gaps, as in PyTorch and Keras (CS231n calls that
 "dilation 0"). Parameter counts follow the notes: ``(F*F*D)*K + K``.
 
-The layer specs (:class:`Conv2D`, :class:`MaxPooling2D`, ...) use Keras
-names and argument names, and Keras' ``(H, W, C)`` shape order, so that the
-tables of the notes can be reproduced with :func:`summary`.
+The Keras-style layer specs (:class:`~cnnlab.layers.Conv2D`, ...),
+:func:`~cnnlab.layers.summary` and :func:`~cnnlab.layers.receptive_field`,
+which build on these formulas, live in :mod:`cnnlab.layers`; this module
+re-exports them, so ``from cnnlab.shapes import Conv2D, summary`` works too.
 """
 
-import math
-from dataclasses import dataclass
-
-from ._validate import check_choice, check_int, check_pair, describe
+from ._validate import check_int, check_pair
 from .padding import resolve_padding
 
 
-def _resolve_1d_padding(padding, kernel, dilation):
-    """(before, after) from an int, a (before, after) pair or 'valid'/'same'/'full'."""
+def resolve_padding_1d(padding, kernel, dilation=1):
+    """``(before, after)`` along one axis from an int, a ``(before, after)`` pair or a string.
+
+    The one-axis version of :func:`cnnlab.padding.resolve_padding`, for
+    :func:`conv_output_size` and 1-D layers.
+
+    Examples
+    --------
+    >>> resolve_padding_1d(2, kernel=3), resolve_padding_1d((0, 1), kernel=3)
+    ((2, 2), (0, 1))
+    >>> resolve_padding_1d("same", kernel=4), resolve_padding_1d("full", kernel=3, dilation=2)
+    ((1, 2), (4, 4))
+    """
     if isinstance(padding, (tuple, list)):
         before, after = check_pair(padding, "padding", minimum=0)
         return before, after
@@ -71,7 +80,7 @@ def conv_output_size(n, kernel, padding=0, stride=1, dilation=1, strict=False):
     kernel = check_int(kernel, "kernel", minimum=1)
     stride = check_int(stride, "stride", minimum=1)
     dilation = check_int(dilation, "dilation", minimum=1)
-    before, after = _resolve_1d_padding(padding, kernel, dilation)
+    before, after = resolve_padding_1d(padding, kernel, dilation)
     span = dilation * (kernel - 1) + 1
     room = n + before + after - span
     if room < 0:
@@ -194,507 +203,28 @@ def conv_operations(output_size, kernel_size, in_channels=1):
     return out_h * out_w * (2 * taps - 1)
 
 
-def receptive_field(layers):
-    """Size of the input window seen by one output unit of a stack of conv/pool layers.
+# The layer specs, summary() and receptive_field() live in cnnlab.layers (which imports this
+# module's formulas); they load on first use, so the two modules never import each other.
+_FROM_LAYERS = (
+    "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D",
+    "GlobalAveragePooling2D", "Conv1D", "Flatten", "Dense", "Activation", "receptive_field",
+    "SummaryRow", "Summary", "summary",
+)
 
-    Each layer with kernel ``F``, dilation ``d`` adds ``d(F - 1)`` times the
-    product ``J`` of the strides before it: ``r = 1 + sum d_l (F_l - 1) J_l``.
 
-    Parameters
-    ----------
-    layers : sequence of layer specs
-        :class:`Conv2D`, :class:`Conv1D`, pooling, :class:`DepthwiseConv2D`,
-        :class:`SeparableConv2D` or :class:`Activation` (no effect).
+def __getattr__(name):
+    if name in _FROM_LAYERS:
+        from . import layers
 
-    Returns
-    -------
-    int or (int, int)
-        One number when the field is square (or the stack is 1-D), as the notes
-        say "7x7" -> 7; ``(height, width)`` when the two differ.
+        return getattr(layers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    Examples
-    --------
-    >>> receptive_field([Conv2D(64, 3)] * 3)
-    7
-    >>> receptive_field([Conv2D(1, 3, dilation_rate=2)])  # d(F-1)+1
-    5
-    >>> receptive_field([Conv2D(8, (1, 3)), MaxPooling2D(2)])
-    (2, 4)
-    """
-    field, jump = [1, 1], [1, 1]
-    one_dimensional = bool(layers) and all(isinstance(layer, (Conv1D, Activation))
-                                           for layer in layers)
-    for layer in layers:
-        if isinstance(layer, Activation):
-            continue
-        if not hasattr(layer, "window"):
-            raise TypeError(
-                f"receptive_field needs conv or pooling layers, got {describe(layer)}; "
-                "Flatten, Dense and global pooling see the whole input"
-            )
-        for axis, (kernel, stride, dilation) in enumerate(layer.window()):
-            field[axis] += dilation * (kernel - 1) * jump[axis]
-            jump[axis] *= stride
-    if one_dimensional or field[0] == field[1]:
-        return field[0]
-    return tuple(field)
 
-
-
-# --- Layer specs (Keras vocabulary, (H, W, C) shapes) -------------------------------------
-
-
-def _check_input_shape(input_shape, layer, layout):
-    """Return ``input_shape`` as a tuple of ints, checking its length against ``layout``."""
-    rank = layout.count(",") + 1
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != rank:
-        raise ValueError(f"{layer} expects an input shape {layout}, got {describe(input_shape)}")
-    return tuple(check_int(size, "input_shape", minimum=1) for size in input_shape)
-
-
-@dataclass(frozen=True, repr=False)
-class _Layer:
-    """Base of the layer specs: a repr that shows only what differs from the defaults."""
-
-    keras_name = "layer"
-
-    def __post_init__(self):
-        for name in ("filters", "units", "depth_multiplier"):
-            if name in self.__dataclass_fields__:
-                check_int(getattr(self, name), name, minimum=1)
-
-    def __repr__(self):
-        parts = []
-        for name, spec in self.__dataclass_fields__.items():
-            value = getattr(self, name)
-            if spec.default is spec.default_factory:  # both MISSING: a required argument
-                parts.append(repr(value))
-            elif value != spec.default:
-                parts.append(f"{name}={value!r}")
-        return f"{type(self).__name__}({', '.join(parts)})"
-
-    def params(self, input_shape):
-        """Number of learnable parameters for this ``input_shape`` (none by default)."""
-        return 0
-
-
-@dataclass(frozen=True, repr=False)
-class _Window2D(_Layer):
-    """Shared by 2-D conv and pooling specs: the sliding-window output size."""
-
-    def _pairs(self):
-        return (check_pair(self.kernel_size, "kernel_size", minimum=1),
-                check_pair(self.strides, "strides", minimum=1),
-                check_pair(self.dilation_rate, "dilation_rate", minimum=1))
-
-    def __post_init__(self):
-        super().__post_init__()
-        kernel, _, dilation = self._pairs()
-        if isinstance(self.padding, str):
-            check_choice(self.padding, "padding", ("valid", "same"))
-        resolve_padding(self.padding, kernel_size=kernel, dilation=dilation)
-
-    def window(self):
-        """``((kh, sh, dh), (kw, sw, dw))``: kernel, stride and dilation per axis."""
-        return tuple(zip(*self._pairs()))
-
-    def _channels(self, input_shape):
-        return _check_input_shape(input_shape, type(self).__name__, "(H, W, C)")[-1]
-
-    def output_shape(self, input_shape):
-        """``(H', W', C')`` for an ``(H, W, C)`` input, sizes by :func:`conv_output_size`."""
-        height, width, channels = _check_input_shape(input_shape, type(self).__name__, "(H, W, C)")
-        kernel, _, dilation = self._pairs()
-        pads = resolve_padding(self.padding, kernel_size=kernel, dilation=dilation)
-        spatial = tuple(conv_output_size(n, k, p, s, d)
-                        for n, p, (k, s, d) in zip((height, width), pads, self.window()))
-        return spatial + (self._out_channels(channels),)
-
-
-@dataclass(frozen=True, repr=False)
-class Conv2D(_Window2D):
-    """``filters`` kernels of ``kernel_size`` over all input channels: (H, W, C) -> (H', W', K).
-
-    ``padding`` is ``'valid'``, ``'same'`` or, beyond Keras, an int or
-    ``(ph, pw)`` of explicit zero padding (as PyTorch's ``nn.Conv2d``).
-
-    Examples
-    --------
-    >>> Conv2D(5, 3).output_shape((10, 10, 1)), Conv2D(5, 3).params((10, 10, 1))
-    ((8, 8, 5), 50)
-    """
-
-    filters: int
-    kernel_size: object
-    strides: object = 1
-    padding: object = "valid"
-    dilation_rate: object = 1
-    use_bias: bool = True
-    keras_name = "conv2d"
-
-    def _out_channels(self, channels):
-        return self.filters
-
-    def params(self, input_shape):
-        """``(kh*kw*C)*filters + filters``."""
-        channels = self._channels(input_shape)
-        return conv_params(self.kernel_size, channels, self.filters, self.use_bias)
-
-
-@dataclass(frozen=True, repr=False)
-class DepthwiseConv2D(_Window2D):
-    """One ``kernel_size`` filter per input channel (times ``depth_multiplier``); no mixing.
-
-    Examples
-    --------
-    >>> DepthwiseConv2D(3).params((32, 32, 64))  # 3*3*64 + 64
-    640
-    """
-
-    kernel_size: object
-    strides: object = 1
-    padding: object = "valid"
-    depth_multiplier: int = 1
-    dilation_rate: object = 1
-    use_bias: bool = True
-    keras_name = "depthwise_conv2d"
-
-    def _out_channels(self, channels):
-        return channels * self.depth_multiplier
-
-    def params(self, input_shape):
-        """``kh*kw*C*m + C*m``."""
-        channels = self._channels(input_shape)
-        return conv_params(self.kernel_size, channels, self._out_channels(channels), self.use_bias,
-                           groups=channels)
-
-
-@dataclass(frozen=True, repr=False)
-class SeparableConv2D(_Window2D):
-    """Depthwise ``kernel_size`` conv per channel, then a 1x1 pointwise conv to ``filters``.
-
-    As in Keras, only the pointwise step has a bias.
-
-    Examples
-    --------
-    >>> SeparableConv2D(64, 3).params((32, 32, 64))  # 3*3*64 + 64*64 + 64, vs 36,928 for Conv2D
-    4736
-    """
-
-    filters: int
-    kernel_size: object
-    strides: object = 1
-    padding: object = "valid"
-    depth_multiplier: int = 1
-    dilation_rate: object = 1
-    use_bias: bool = True
-    keras_name = "separable_conv2d"
-
-    def _out_channels(self, channels):
-        return self.filters
-
-    def params(self, input_shape):
-        """``kh*kw*C*m`` (depthwise) ``+ C*m*filters + filters`` (pointwise)."""
-        channels = self._channels(input_shape)
-        middle = channels * self.depth_multiplier
-        depthwise = conv_params(self.kernel_size, channels, middle, bias=False, groups=channels)
-        return depthwise + conv_params(1, middle, self.filters, self.use_bias)
-
-
-@dataclass(frozen=True, repr=False)
-class MaxPooling2D(_Window2D):
-    """Largest value per ``pool_size`` window and channel; ``strides`` defaults to ``pool_size``.
-
-    Examples
-    --------
-    >>> MaxPooling2D().output_shape((26, 26, 32))
-    (13, 13, 32)
-    """
-
-    pool_size: object = 2
-    strides: object = None
-    padding: object = "valid"
-    keras_name = "max_pooling2d"
-    dilation_rate = 1
-
-    @property
-    def kernel_size(self):
-        return self.pool_size
-
-    def _pairs(self):
-        strides = self.pool_size if self.strides is None else self.strides
-        return (check_pair(self.pool_size, "pool_size", minimum=1),
-                check_pair(strides, "strides", minimum=1), (1, 1))
-
-    def _out_channels(self, channels):
-        return channels  # pooling keeps the depth
-
-
-@dataclass(frozen=True, repr=False)
-class AveragePooling2D(MaxPooling2D):
-    """Mean per ``pool_size`` window and channel; no weights.
-
-    Examples
-    --------
-    >>> AveragePooling2D(3, strides=2).output_shape((13, 13, 256))
-    (6, 6, 256)
-    """
-
-    keras_name = "average_pooling2d"
-
-
-@dataclass(frozen=True, repr=False)
-class GlobalAveragePooling2D(_Layer):
-    """Mean over all positions of each channel: (H, W, C) -> (C,).
-
-    Examples
-    --------
-    >>> GlobalAveragePooling2D().output_shape((7, 7, 512))
-    (512,)
-    """
-
-    keras_name = "global_average_pooling2d"
-
-    def output_shape(self, input_shape):
-        """``(C,)``."""
-        return _check_input_shape(input_shape, "GlobalAveragePooling2D", "(H, W, C)")[-1:]
-
-
-@dataclass(frozen=True, repr=False)
-class Conv1D(_Layer):
-    """``filters`` kernels of length ``kernel_size`` over a sequence: (L, C) -> (L', filters).
-
-    Examples
-    --------
-    >>> Conv1D(8, 3).output_shape((100, 5)), Conv1D(8, 3).params((100, 5))
-    ((98, 8), 128)
-    """
-
-    filters: int
-    kernel_size: int
-    strides: int = 1
-    padding: object = "valid"
-    dilation_rate: int = 1
-    use_bias: bool = True
-    keras_name = "conv1d"
-
-    def __post_init__(self):
-        super().__post_init__()
-        check_int(self.kernel_size, "kernel_size", minimum=1)
-        check_int(self.strides, "strides", minimum=1)
-        check_int(self.dilation_rate, "dilation_rate", minimum=1)
-        if isinstance(self.padding, str):
-            check_choice(self.padding, "padding", ("valid", "same"))
-        _resolve_1d_padding(self.padding, self.kernel_size, self.dilation_rate)
-
-    def window(self):
-        """``((kernel, stride, dilation),)``."""
-        return ((self.kernel_size, self.strides, self.dilation_rate),)
-
-    def output_shape(self, input_shape):
-        """``(L', filters)``."""
-        length, _ = _check_input_shape(input_shape, "Conv1D", "(L, C)")
-        size = conv_output_size(length, self.kernel_size, self.padding, self.strides,
-                                self.dilation_rate)
-        return (size, self.filters)
-
-    def params(self, input_shape):
-        """``(F*C)*filters + filters``."""
-        channels = _check_input_shape(input_shape, "Conv1D", "(L, C)")[-1]
-        return conv_params((1, self.kernel_size), channels, self.filters, self.use_bias)
-
-
-@dataclass(frozen=True, repr=False)
-class Flatten(_Layer):
-    """All values in one vector: (H, W, C) -> (H*W*C,).
-
-    Examples
-    --------
-    >>> Flatten().output_shape((22, 22, 64))
-    (30976,)
-    """
-
-    keras_name = "flatten"
-
-    def output_shape(self, input_shape):
-        """``(product of the sizes,)``."""
-        sizes = tuple(check_int(size, "input_shape", minimum=1) for size in input_shape)
-        return (math.prod(sizes),)
-
-
-@dataclass(frozen=True, repr=False)
-class Dense(_Layer):
-    """Fully connected on the last axis, as in Keras: (..., n) -> (..., units).
-
-    Put a :class:`Flatten` before it to connect every value of a feature map.
-
-    Examples
-    --------
-    >>> Dense(1).params((30976,))
-    30977
-    """
-
-    units: int
-    use_bias: bool = True
-    keras_name = "dense"
-
-    def output_shape(self, input_shape):
-        """``input_shape[:-1] + (units,)``."""
-        sizes = tuple(check_int(size, "input_shape", minimum=1) for size in input_shape)
-        return sizes[:-1] + (self.units,)
-
-    def params(self, input_shape):
-        """``n * units + units``."""
-        return dense_params(input_shape[-1], self.units, self.use_bias)
-
-
-@dataclass(frozen=True, repr=False)
-class Activation(_Layer):
-    """An elementwise nonlinearity (``'relu'``, ``'sigmoid'``, ...): same shape, no weights.
-
-    Examples
-    --------
-    >>> Activation("relu").output_shape((8, 8, 5))
-    (8, 8, 5)
-    """
-
-    activation: str
-    keras_name = "activation"
-
-    def output_shape(self, input_shape):
-        """Unchanged."""
-        return tuple(input_shape)
-
-
-# --- summary(): the Keras-style table -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One line of a :class:`Summary`: the layer's name, spec, output shape and parameter count."""
-
-    name: str
-    layer: _Layer
-    output_shape: tuple
-    params: int
-
-
-class Summary:
-    """The table ``model.summary()`` shows in Keras: layer, output shape, parameters, total.
-
-    Read the numbers from ``rows``, ``total_params`` and ``output_shape``;
-    ``str()``/``repr()`` give the text table and ``_repr_html_`` an HTML one
-    (notebooks show it when the object is the last expression of a cell).
-    """
-
-    _WIDTHS = (28, 26, 10)  # Keras' column widths; wider names widen the column
-
-    def __init__(self, input_shape, rows):
-        self.input_shape = tuple(input_shape)
-        self.rows = list(rows)
-
-    @property
-    def total_params(self):
-        """Sum of the rows' parameters (all trainable: specs have no frozen weights)."""
-        return sum(row.params for row in self.rows)
-
-    @property
-    def output_shape(self):
-        """Shape after the last layer (the input shape for an empty stack)."""
-        return self.rows[-1].output_shape if self.rows else self.input_shape
-
-    def _lines(self):
-        header = ("Layer (type)", "Output Shape", "Param #")
-        body = [("input (InputLayer)", _keras_shape(self.input_shape), "0")]
-        body += [(f"{row.name} ({type(row.layer).__name__})", _keras_shape(row.output_shape),
-                  f"{row.params:,}") for row in self.rows]
-        return header, body
-
-    def __str__(self):
-        header, body = self._lines()
-        widths = [max([w] + [len(cells[i]) + 1 for cells in body])
-                  for i, w in enumerate(self._WIDTHS)]
-        width = 1 + sum(widths)
-
-        def line(cells):
-            return " " + "".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
-
-        text = ['Model: "sequential"', "_" * width, line(header), "=" * width]
-        text += [line(cells) for cells in body]
-        text += ["=" * width, f"Total params: {self.total_params:,}",
-                 f"Trainable params: {self.total_params:,}", "Non-trainable params: 0", "_" * width]
-        return "\n".join(text)
-
-    __repr__ = __str__
-
-    def _repr_html_(self):
-        import html
-
-        header, body = self._lines()
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in header)
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
-                       for cells in body)
-        return (f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-                f"<p>Total params: {self.total_params:,}<br>Trainable params: "
-                f"{self.total_params:,}<br>Non-trainable params: 0</p>")
-
-
-def _keras_shape(shape):
-    return "(" + ", ".join(["None"] + [str(size) for size in shape]) + ")"
-
-
-def summary(layers, input_shape):
-    """Output shape and parameter count of every layer of a stack, as Keras' ``model.summary()``.
-
-    Parameters
-    ----------
-    layers : sequence of layer specs
-        :class:`Conv2D`, :class:`MaxPooling2D`, :class:`Flatten`, :class:`Dense`, ...
-    input_shape : tuple of int
-        Keras order without the batch axis: ``(H, W, C)`` for images, ``(L, C)``
-        for sequences, e.g. ``(10, 10, 1)``.
-
-    Returns
-    -------
-    Summary
-
-    Examples
-    --------
-    >>> table = summary([Conv2D(5, 3), Conv2D(2, 3)], (10, 10, 1))
-    >>> [(row.output_shape, row.params) for row in table.rows], table.total_params
-    ([((8, 8, 5), 50), ((6, 6, 2), 92)], 142)
-    >>> print(table)
-    Model: "sequential"
-    _________________________________________________________________
-     Layer (type)                Output Shape              Param #
-    =================================================================
-     input (InputLayer)          (None, 10, 10, 1)         0
-     conv2d (Conv2D)             (None, 8, 8, 5)           50
-     conv2d_1 (Conv2D)           (None, 6, 6, 2)           92
-    =================================================================
-    Total params: 142
-    Trainable params: 142
-    Non-trainable params: 0
-    _________________________________________________________________
-    """
-    shape = tuple(input_shape)
-    rows, seen = [], {}
-    for layer in layers:
-        if not isinstance(layer, _Layer):
-            raise TypeError(
-                f"layers must hold layer specs such as Conv2D(8, 3), got {describe(layer)}")
-        count = seen.get(layer.keras_name, 0)
-        seen[layer.keras_name] = count + 1
-        name = layer.keras_name + (f"_{count}" if count else "")
-        params = layer.params(shape)
-        shape = layer.output_shape(shape)
-        rows.append(SummaryRow(name, layer, shape, params))
-    return Summary(input_shape, rows)
+def __dir__():
+    return sorted(set(globals()) | set(_FROM_LAYERS))
 
 
 __all__ = [
     "conv_output_size", "pool_output_size", "same_padding", "conv_params", "dense_params",
-    "conv_operations", "receptive_field", "summary", "Summary", "SummaryRow",
-    "Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D",
-    "GlobalAveragePooling2D", "Flatten", "Dense", "Activation",
+    "conv_operations", "resolve_padding_1d", *_FROM_LAYERS,
 ]
