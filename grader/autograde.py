@@ -11,13 +11,19 @@ is there and whose files have not changed, so an interrupted run loses nothing.
 A submission is graded under a lock (``grader-runs/<assignment>/.<student>.lock``),
 so two graders running at once on the same workspace never grade the same
 submission at the same time: the second one takes the first one's result.
+Everything a child creates for itself (the kernel's private copy of the
+submission, its socket folder) lies in one temporary folder per submission,
+which the parent removes once the child has ended, however it ended: a child
+killed for a limit runs no clean-up of its own.
 """
 
 import fcntl
 import hashlib
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -27,6 +33,7 @@ from .execute import Limits, Supervisor
 from .results import GradeResult, read_result, zero_submission
 
 RUNS_DIR = "grader-runs"
+SCRATCH_PREFIX = "grader-job-"  # + 8 random characters: the temporary folder of one submission
 
 
 def runs_dir(course_dir, assignment):
@@ -93,11 +100,12 @@ def _release(descriptor):
     os.close(descriptor)
 
 
-def _grade_in_child(course_dir, assignment, student, limits, log_path, slot, sandbox):
-    """Child body: nbgrader autograde for one student, output to ``log_path``."""
+def _grade_in_child(course_dir, assignment, student, limits, log_path, slot, sandbox, scratch):
+    """Child body: nbgrader autograde for one student, output to ``log_path``, temporary files in ``scratch``."""
     from .config import nbgrader_env
 
     os.environ.update(nbgrader_env())
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch  # tempfile cached the parent's before the fork
     os.chdir(course_dir)
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(log, 1)
@@ -113,6 +121,29 @@ def _grade_in_child(course_dir, assignment, student, limits, log_path, slot, san
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # skip atexit handlers inherited from the parent
+
+
+def _scratch_folder():
+    """A new temporary folder for grading one submission, short enough for the kernel's sockets below it."""
+    from .preprocessors import SOCKET_FOLDER_ROOM, short_temp_root  # imports nbgrader: not at module level
+
+    room = SOCKET_FOLDER_ROOM + len(SCRATCH_PREFIX) + 9  # "/" + SCRATCH_PREFIX + 8 random characters
+    folder = tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=short_temp_root(room))
+    os.chmod(folder, 0o711)  # a sandbox user without bubblewrap must reach its copy and sockets inside
+    return folder
+
+
+def _remove_tree(folder):
+    """Remove ``folder``, also where the submission's code took the owner's rights on a folder in it away.
+
+    Root needs no rights to remove anything; any other user gets them back first.
+    """
+    if os.geteuid() != 0:
+        for root, dirs, _ in os.walk(folder):  # top-down: a folder gets its rights before walk opens it
+            for path in (os.path.join(root, name) for name in dirs):
+                if not os.path.islink(path):
+                    os.chmod(path, 0o700)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _failure_notes(outcome, log_path):
@@ -168,9 +199,10 @@ class _Job:
         self.digest = fingerprint(course_dir, assignment, student)
         self.log_path = runs_dir(course_dir, assignment) / f"{student}.log"
         self.problems = precheck(Path(course_dir) / "submitted" / student / assignment, notebook_names)
+        self.scratch = None if self.problems else _scratch_folder()
         self.supervisor = None if self.problems else Supervisor(
-            _grade_in_child, (str(course_dir), assignment, student, limits, str(self.log_path), slot, sandbox),
-            limits)
+            _grade_in_child,
+            (str(course_dir), assignment, student, limits, str(self.log_path), slot, sandbox, self.scratch), limits)
 
     def poll(self):
         """The outcome once finished, else ``None``."""
@@ -180,6 +212,7 @@ class _Job:
         """Stop grading (the run was interrupted)."""
         if self.supervisor:
             self.supervisor.kill("interrupted")
+            _remove_tree(self.scratch)
         _release(self.lock)
 
     def finish(self):
@@ -189,7 +222,9 @@ class _Job:
             result = read_result(self.course_dir, self.assignment, self.student, status="failed",
                                  notes=self.problems)
             _store(self.course_dir, result, self.digest)
+            _release(self.lock)
             return result
+        _remove_tree(self.scratch)
         outcome, seconds = self.supervisor.outcome, round(self.supervisor.elapsed, 2)
         if outcome == "ok":
             result = read_result(self.course_dir, self.assignment, self.student, seconds=seconds)

@@ -28,6 +28,7 @@ HIDDEN_NOTE = "# (hidden tests are not shown in the feedback)"
 
 
 SOCKET_PATH_MAX = 100  # bytes: below the 107 Linux allows for a Unix socket path
+SOCKET_FOLDER_ROOM = 40  # bytes below the temporary folder: "/grader-kernel-XXXXXXXX/kernel-12345" and spare
 
 
 class LimitedKernelManager(AsyncKernelManager):
@@ -79,7 +80,7 @@ def _socket_folder():
     """A private folder for the kernel's sockets, short enough for a Unix socket path.
 
     Linux allows 107 bytes for such a path; a long ``TMPDIR`` (pytest's, say)
-    would overflow it, so the folder then goes to ``/tmp``.
+    would overflow it, so the folder then goes to ``/tmp`` (see :func:`short_temp_root`).
 
     Examples
     --------
@@ -88,10 +89,25 @@ def _socket_folder():
     True
     >>> os.rmdir(folder)
     """
+    return tempfile.mkdtemp(prefix="grader-kernel-", dir=short_temp_root())
+
+
+def short_temp_root(room=SOCKET_FOLDER_ROOM):
+    """The temporary folder if a path ``room`` bytes longer still fits a Unix socket path, else ``/tmp``.
+
+    ``room`` is what goes below it: by default a kernel's socket folder and
+    socket; the grader's folder for one submission asks for its own name's
+    length more, so that the socket folder fits inside it.
+
+    Examples
+    --------
+    >>> short_temp_root() in (tempfile.gettempdir(), "/tmp")
+    True
+    >>> short_temp_root(room=SOCKET_PATH_MAX)
+    '/tmp'
+    """
     base = tempfile.gettempdir()
-    if len(base) > SOCKET_PATH_MAX - 40:
-        base = "/tmp"
-    return tempfile.mkdtemp(prefix="grader-kernel-", dir=base)
+    return base if len(base) + room <= SOCKET_PATH_MAX else "/tmp"
 
 
 def _output_size(msg):

@@ -124,7 +124,7 @@ def bwrap_args(workdir, private_dir, mount_point, user_namespace):
     for folder in _created_ancestors([*_python_dirs(), private_dir, mount_point]):
         args += ["--chmod", "0755", folder]  # bwrap creates mount points' parents as 0700
     args += ["--chdir", mount_point,
-             "--setenv", "HOME", mount_point, "--setenv", "MPLCONFIGDIR", "/tmp",
+             "--setenv", "HOME", mount_point, "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "TMPDIR", "/tmp",
              "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
     return args
 

@@ -3,6 +3,7 @@
 import doctest
 import importlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -10,7 +11,7 @@ import time
 import pytest
 
 from grader.autograde import precheck
-from grader.execute import KernelLimits, Limits, Supervisor, kernel_command
+from grader.execute import KernelLimits, Limits, Supervisor, _memory, kernel_command
 from grader.leaks import find_leaks, secret_lines
 
 MODULES = ["grader.config", "grader.execute", "grader.results", "grader.report", "grader.collect",
@@ -99,6 +100,31 @@ def test_supervisor_kills_a_tree_over_its_memory_limit():
     while supervisor.poll() is None:
         time.sleep(0.1)
     assert supervisor.outcome == "memory limit" and supervisor.elapsed < 30
+
+
+def _fork_copies_and_wait(copies, seconds):
+    block = bytearray(300 * 2**20)
+    block[::4096] = b"x" * len(block[::4096])  # resident, then shared by every copy
+    children = []
+    for _ in range(copies):
+        pid = os.fork()
+        if pid == 0:  # a copy: only sleeps
+            time.sleep(seconds)
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+
+
+def test_supervisor_counts_memory_that_forked_copies_share_once():
+    limits = Limits(memory_mb=400, overhead_mb=100, wall_s=60)
+    supervisor = Supervisor(_fork_copies_and_wait, (20, 3), limits)
+    summed_rss = []
+    while supervisor.poll() is None:
+        summed_rss.append(_memory(supervisor._tree(), "rss") / 2**20)
+        time.sleep(0.1)
+    assert max(summed_rss) > 10 * (limits.memory_mb + limits.overhead_mb)  # resident sizes, summed, were far over
+    assert supervisor.outcome == "ok"
 
 
 def test_supervisor_reports_exit_status():
