@@ -6,6 +6,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -21,9 +23,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grader_autograde")]
 REPO = Path(__file__).resolve().parents[1]
 
 
-def grader_cli(*args, course, check=True):
+def grader_cli(*args, course, check=True, env=None):
     command = [sys.executable, "-m", "grader", *args, "--course-dir", str(course), "--repo-root", str(ROOT)]
-    done = subprocess.run(command, cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(command, cwd=REPO, env={**nbgrader_env(), **(env or {})}, capture_output=True, text=True,
+                          timeout=600)
     assert not check or done.returncode == 0, done.stdout + done.stderr
     return done
 
@@ -91,6 +94,38 @@ def test_broken_submissions_never_stop_the_batch(released, tmp_path):
     assert hog["score"] == 4.0 and any("out of memory" in n for n in hog["notes"])
     scores = gradebook_scores(course)
     assert all(scores[(s, g)] == 0.0 for s in ("malformed", "empty", "misnamed", "stubborn") for g in POINTS)
+
+
+@pytest.fixture
+def short_tmpdir():
+    """A folder of this test's own, short enough for the kernels' socket folders to go below it."""
+    folder = Path(tempfile.mkdtemp(prefix="cnnlab-test-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def watch_names(folder, seen, stop):
+    """Until ``stop`` is set, add to ``seen`` the names of the folders below ``folder``, less their random ends."""
+    while not stop.is_set():
+        seen.update(name.rsplit("-", 1)[0] for _, names, _ in os.walk(folder) for name in names)
+        time.sleep(0.1)
+
+
+def test_a_submission_stopped_at_the_wall_clock_leaves_no_temporary_files(released, tmp_path, short_tmpdir):
+    course = fresh_course(released, tmp_path)
+    write_submission(released[1], STUBBORN_LOOP, course, "stubborn")
+    seen, stop = set(), threading.Event()
+    watcher = threading.Thread(target=watch_names, args=(short_tmpdir, seen, stop))
+    watcher.start()
+    try:
+        grader_cli("autograde", ASSIGNMENT, "--timeout", "60", "--wall", "20", course=course,
+                   env={"TMPDIR": str(short_tmpdir)})
+    finally:
+        stop.set()
+        watcher.join()
+    assert "wall-clock" in ledger(course, "stubborn")["notes"][0]
+    assert {"cnnlab-work", "grader-kernel"} <= seen  # the kernel was running when grading was stopped
+    assert list(short_tmpdir.iterdir()) == []
 
 
 def test_parallel_scores_equal_serial_nbgrader(released, tmp_path):
