@@ -203,8 +203,9 @@ def conv_operations(output_size, kernel_size, in_channels=1):
     return out_h * out_w * (2 * taps - 1)
 
 
-# The layer specs, summary() and receptive_field() live in cnnlab.layers (which imports this
-# module's formulas); they load on first use, so the two modules never import each other.
+# The layer specs, summary() and receptive_field() live in cnnlab.layers, which imports this
+# module's formulas; re-exported on first use (as cnnlab.widgets loads its explorers), so that
+# importing this module never imports cnnlab.layers half-way: no import cycle.
 _FROM_LAYERS = (
     "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D",
     "GlobalAveragePooling2D", "Conv1D", "Flatten", "Dense", "Activation", "receptive_field",
