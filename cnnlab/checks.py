@@ -122,14 +122,15 @@ def check_finite(value, name="your result"):
                              "Look for a division by zero or an uninitialised array (np.empty).")
 
 
-def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, flipped=None):
+def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, flipped=None, topic=None):
     """Compare an array answer with the expected one; explain the first thing that is wrong.
 
     Checks, in order: type (array or tensor), shape, NaN, then values.  When the
     values differ it tells whether the result is the transpose of the expected
     one, equals ``flipped`` (the same operation with the kernel flipped), or
-    differs only on the border (a padding-mode slip).  Expected values are
-    never printed.
+    differs only on the border; ``topic`` adds the hint that fits the
+    exercise (a border slip means a padding mode only where padding is
+    involved).  Expected values are never printed.
 
     Parameters
     ----------
@@ -144,6 +145,10 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
     flipped : array_like, optional
         The result of the same operation with a flipped kernel (correlation
         instead of convolution or the other way round).
+    topic : {None, 'padding', 'max-pool-backward', 'avg-pool-backward'}
+        What the answer computes, for the hint on wrong values: ``'padding'``
+        points a border difference at the padding mode, the pooling-backward
+        topics at how the gradient is routed and where windows overlap.
 
     Examples
     --------
@@ -152,7 +157,12 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
     Traceback (most recent call last):
     ...
     AssertionError: your result has the right shape but wrong values: it is the transpose of the expected result. Check which axis is rows (H) and which is columns (W).
+    >>> check_close(np.zeros((3, 3)), np.eye(3), "max_pool_backward(dout, x)", topic="max-pool-backward")
+    Traceback (most recent call last):
+    ...
+    AssertionError: max_pool_backward(dout, x) has the right shape but wrong values: 33% of the values differ. Max pooling backward: each output gradient goes to the position of the maximum of its window (the argmax), every other input gets 0, and where windows overlap the gradients add up (+=).
     """
+    border_hint, values_hint = _topic_hints(topic)
     if not (isinstance(actual, np.ndarray) or is_tensor(actual)):
         check_type(actual, np.ndarray, name)
     actual, expected = _as_numpy(actual), _as_numpy(expected)
@@ -169,10 +179,31 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
         raise AssertionError(f"{wrong}: it is the transpose of the expected result. "
                              "Check which axis is rows (H) and which is columns (W).")
     if _only_border_differs(actual, expected, rtol, atol):
-        raise AssertionError(f"{wrong}: the inside is right but the border values differ. "
-                             "Check the padding mode (zeros, reflect, symmetric, replicate, circular).")
+        raise AssertionError(f"{wrong}: the inside is right but the border values differ. {border_hint}")
     share = np.mean(~np.isclose(actual, expected, rtol=rtol, atol=atol))
-    raise AssertionError(f"{wrong}: {share:.0%} of the values differ.")
+    raise AssertionError(f"{wrong}: {share:.0%} of the values differ.{values_hint}")
+
+
+_BORDER_HINT = "Look at how the first and last rows and columns are computed."
+_MAX_POOL_BACKWARD = ("Max pooling backward: each output gradient goes to the position of the maximum of its "
+                      "window (the argmax), every other input gets 0, and where windows overlap the gradients "
+                      "add up (+=).")
+_AVG_POOL_BACKWARD = ("Average pooling backward: each output gradient is spread evenly over its window "
+                      "(divided by the window's size), and where windows overlap the shares add up (+=).")
+_LAST_WINDOWS = "Check that your loops reach the last row and column of windows. "
+_TOPIC_HINTS = {  # topic -> (hint when only the border differs, hint for other wrong values)
+    None: (_BORDER_HINT, ""),
+    "padding": ("Check the padding mode (zeros, reflect, symmetric, replicate, circular).", ""),
+    "max-pool-backward": (_LAST_WINDOWS + _MAX_POOL_BACKWARD, " " + _MAX_POOL_BACKWARD),
+    "avg-pool-backward": (_LAST_WINDOWS + _AVG_POOL_BACKWARD, " " + _AVG_POOL_BACKWARD),
+}
+
+
+def _topic_hints(topic):
+    if topic not in _TOPIC_HINTS:
+        known = ", ".join(repr(t) for t in _TOPIC_HINTS)
+        raise ValueError(f"topic must be one of {known}, got {topic!r}")
+    return _TOPIC_HINTS[topic]
 
 
 def _only_border_differs(actual, expected, rtol, atol):
@@ -204,6 +235,115 @@ def check_output_size(actual, n, k, *, padding=0, stride=1, name="your output si
     raise AssertionError(f"{name} is wrong: use floor((N + 2P - K) / S) + 1.")
 
 
+def check_count(actual, expected, name="your count", *, hint=None, known=None):
+    """Check a whole-number answer (parameters, layers, windows) without printing the right number.
+
+    Parameters
+    ----------
+    actual : int
+        The student's answer.
+    expected : int
+        The right count.
+    name : str
+        How the message refers to the answer, e.g. ``"conv_weights(3, 2, 4)"``.
+    hint : str, optional
+        What to think about when the count is wrong; by default the message
+        says whether it is too large or too small.
+    known : dict, optional
+        Counts that typical slips give, each with its own hint, e.g. the
+        count without biases: ``{conv_params(3, 2, 4, bias=False): "add one bias per filter"}``.
+
+    Examples
+    --------
+    >>> check_count(76, 76)
+    >>> check_count(72, 76, "conv_weights(3, 2, 4)", known={72: "add one bias per filter"})
+    Traceback (most recent call last):
+    ...
+    AssertionError: conv_weights(3, 2, 4) is wrong: add one bias per filter.
+    >>> check_count(80, 76, "conv_weights(3, 2, 4)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: conv_weights(3, 2, 4) is too large: it counts something that is not there, or something twice.
+    """
+    if not isinstance(actual, (int, np.integer)) or isinstance(actual, bool):
+        raise AssertionError(f"{name} must be an int, got {describe(actual)}. Counts are whole numbers: "
+                             "use // and int(), not / .")
+    if actual == expected:
+        return
+    slips = {} if known is None else {count: why for count, why in known.items() if count != expected}
+    if actual in slips:
+        raise AssertionError(f"{name} is wrong: {slips[actual]}.")
+    if hint is not None:
+        raise AssertionError(f"{name} is wrong: {hint}.")
+    if actual > expected:
+        raise AssertionError(f"{name} is too large: it counts something that is not there, or something twice.")
+    raise AssertionError(f"{name} is too small: it leaves out part of what is counted.")
+
+
+def check_angles(actual, expected, name="your angles", *, y="y", x="x", atol=1e-7):
+    """Compare angles in radians, a full turn apart counting as equal; spot the usual slips.
+
+    The slips, tried in order: degrees instead of radians, ``arctan2(x, y)``
+    (arguments swapped), the wrong sign, and ``arctan(y / x)`` (half a turn
+    off where ``x < 0``: the quadrant is lost).
+
+    Parameters
+    ----------
+    actual : array_like
+        The student's angles.
+    expected : array_like
+        The reference, ``np.arctan2(y, x)``, where the direction is defined.
+    name : str
+        How the message refers to the answer.
+    y, x : str
+        How the messages name the two components, e.g. ``y="gy", x="gx"``.
+    atol : float
+        Tolerance in radians.
+
+    Examples
+    --------
+    >>> gy, gx = np.array([1.0, -1.0, 2.0]), np.array([-1.0, -2.0, 0.5])
+    >>> check_angles(np.arctan2(gy, gx) + 2 * np.pi, np.arctan2(gy, gx))
+    >>> check_angles(np.arctan2(gx, gy), np.arctan2(gy, gx), "direction(image)", y="gy", x="gx")
+    Traceback (most recent call last):
+    ...
+    AssertionError: direction(image) looks like np.arctan2(gx, gy): the arguments are swapped. atan2 takes the y component first: np.arctan2(gy, gx).
+    """
+    actual = _as_numpy(actual).astype(float)
+    expected = _as_numpy(expected).astype(float)
+    check_shape(actual, expected.shape, name)
+    check_finite(actual, name)
+    if _same_angles(actual, expected, atol):
+        return
+    if _same_angles(np.radians(actual), expected, atol):
+        raise AssertionError(f"{name} looks like degrees: the angles must be in radians "
+                             "(np.arctan2 gives radians; no np.degrees).")
+    for slip, message in _angle_slips(expected, y, x):
+        if _same_angles(actual, slip, atol):
+            raise AssertionError(f"{name} {message}")
+    share = np.mean(~_equal_angles(actual, expected, atol))
+    raise AssertionError(f"{name} has the right shape but wrong values: {share:.0%} of the angles differ "
+                         "(angles a full turn, 2 pi, apart count as equal).")
+
+
+def _angle_slips(expected, y, x):
+    yield (np.pi / 2 - expected,
+           f"looks like np.arctan2({x}, {y}): the arguments are swapped. atan2 takes the y component first: "
+           f"np.arctan2({y}, {x}).")
+    yield (-expected, f"has the wrong sign (the angles are mirrored): check the sign of {y} and of {x}.")
+    yield (np.arctan(np.tan(expected)),
+           f"looks like arctan({y} / {x}): that loses the quadrant (the signs of {x} and {y}) and divides by "
+           f"zero where {x} = 0; use np.arctan2({y}, {x}).")
+
+
+def _equal_angles(actual, expected, atol):
+    return np.abs(np.angle(np.exp(1j * (actual - expected)))) <= atol
+
+
+def _same_angles(actual, expected, atol):
+    return bool(np.all(_equal_angles(actual, expected, atol)))
+
+
 def check_correlation(actual, x, w, *, mode="valid", convolve=False, name="your result"):
     """Check a 2-D correlation (or, with ``convolve=True``, convolution) of ``x`` with ``w``.
 
@@ -226,7 +366,7 @@ def check_correlation(actual, x, w, *, mode="valid", convolve=False, name="your 
     convolution = _correlate(x, w[::-1, ::-1], mode) if mode == "valid" else _scipy_convolve(x, w, mode)
     expected, other = (convolution, correlation) if convolve else (correlation, convolution)
     flipped = None if np.allclose(expected, other) else other
-    check_close(actual, expected, name, flipped=flipped)
+    check_close(actual, expected, name, flipped=flipped, topic=None if mode == "valid" else "padding")
 
 
 def _correlate(x, w, mode):

@@ -6,8 +6,8 @@ from scipy import signal
 
 from cnnlab import checks
 from cnnlab.checks import (
-    check_close, check_correlation, check_dtype, check_finite, check_output_size, check_shape, check_type,
-    forbid_calls)
+    check_angles, check_close, check_correlation, check_count, check_dtype, check_finite, check_output_size,
+    check_shape, check_type, forbid_calls)
 
 SECRET = 123.456  # an expected value that must never appear in a message
 
@@ -79,15 +79,97 @@ def test_flipped_kernel_is_named():
     check_correlation(signal.correlate2d(x, w, mode="same"), x, w, mode="same")
 
 
-def test_border_difference_points_at_padding_mode():
-    image = np.arange(25.0).reshape(5, 5)
-    zero_padded = np.pad(image, 1)[1:-1, 1:-1].copy()
-    zero_padded[0, :] = 0.0
-    assert "border values differ. Check the padding mode" in message(check_close, zero_padded, image)
+def border_slip():
+    """A 5x5 result that is right inside and wrong in its first row, and the expected result."""
+    image = np.arange(25.0).reshape(5, 5) * SECRET
+    slipped = image.copy()
+    slipped[0, :] = 0.0
+    return slipped, image
+
+
+def test_border_difference_points_at_padding_mode_only_for_padding():
+    text = message(check_close, *border_slip(), topic="padding")
+    assert "border values differ. Check the padding mode" in text
+    text = message(check_close, *border_slip())
+    assert "border values differ. Look at how the first and last rows" in text and "padding" not in text
+
+
+def test_same_and_full_correlation_are_padding_topics():
+    rng = np.random.default_rng(1)
+    x, w = rng.normal(size=(6, 6)), rng.normal(size=(3, 3))
+    slipped = signal.correlate2d(x, w, mode="same")
+    slipped[-1, :] = 0.0
+    assert "Check the padding mode" in message(check_correlation, slipped, x, w, mode="same")
+
+
+def test_pooling_backward_hints_name_the_gradient_routing():
+    text = message(check_close, *border_slip(), topic="max-pool-backward")
+    assert "border values differ. Check that your loops reach the last row and column of windows" in text
+    assert "argmax" in text and "padding" not in text
+    text = message(check_close, np.zeros((3, 3)), expected(), topic="max-pool-backward")
+    assert "100% of the values differ. Max pooling backward" in text and "add up (+=)" in text
+    text = message(check_close, np.zeros((3, 3)), expected(), topic="avg-pool-backward")
+    assert "spread evenly over its window" in text and "padding" not in text
+
+
+def test_unknown_topic_names_the_argument():
+    with pytest.raises(ValueError, match="topic must be one of None, 'padding'.*got 'pooling'"):
+        check_close(expected(), expected(), topic="pooling")
 
 
 def test_other_wrong_values_give_the_share():
     assert "100% of the values differ" in message(check_close, np.zeros((3, 3)), expected())
+
+
+def test_count_passes_and_rejects_non_integers():
+    check_count(76, 76)
+    check_count(np.int64(76), 76)
+    assert "must be an int, got float 76.0" in message(check_count, 76.0, 76, "conv_weights(3, 2, 4)")
+    assert "must be an int" in message(check_count, True, 1)
+
+
+def test_count_says_too_large_or_too_small_without_the_number():
+    assert "is too large: it counts something that is not there" in message(check_count, 200, 123)
+    assert "is too small: it leaves out part" in message(check_count, 100, 123)
+    assert "f(x) is wrong: one bias per filter." in message(check_count, 100, 123, "f(x)", hint="one bias per filter")
+
+
+def test_count_names_a_known_slip_before_the_general_hint():
+    known = {120: "the biases are missing", 123: "never shown: this is the right count"}
+    text = message(check_count, 120, 123, "f(x)", hint="general", known=known)
+    assert text == "f(x) is wrong: the biases are missing."
+    assert message(check_count, 119, 123, "f(x)", hint="general", known=known) == "f(x) is wrong: general."
+
+
+ANGLE_Y, ANGLE_X = np.array([1.0, -1.0, 2.0, -0.5, 3.0]), np.array([-1.0, -2.0, 0.5, 1.5, 0.0])
+ANGLES = np.arctan2(ANGLE_Y, ANGLE_X)
+with np.errstate(divide="ignore"):
+    QUOTIENT_ANGLES = np.arctan(ANGLE_Y / ANGLE_X)  # x = 0 gives +-pi/2
+
+
+def test_angles_a_full_turn_apart_are_equal():
+    check_angles(ANGLES + 2 * np.pi, ANGLES)
+    check_angles(np.where(ANGLES < 0, ANGLES + 2 * np.pi, ANGLES), ANGLES)  # [0, 2 pi) instead of (-pi, pi]
+
+
+@pytest.mark.parametrize("slip, hint", [
+    (np.degrees(ANGLES), "looks like degrees: the angles must be in radians"),
+    (np.degrees(ANGLES) % 360, "looks like degrees"),
+    (np.arctan2(ANGLE_X, ANGLE_Y), "looks like np.arctan2(gx, gy): the arguments are swapped. atan2 takes the y "
+                                   "component first: np.arctan2(gy, gx)"),
+    (np.arctan2(-ANGLE_Y, ANGLE_X), "has the wrong sign (the angles are mirrored): check the sign of gy and of gx"),
+    (QUOTIENT_ANGLES, "looks like arctan(gy / gx): that loses the quadrant"),
+    (ANGLES + 0.1, "has the right shape but wrong values: 100% of the angles differ"),
+], ids=["degrees", "degrees-0-360", "swapped", "sign", "quotient", "other"])
+def test_angle_slips_are_named(slip, hint):
+    text = message(check_angles, slip, ANGLES, "direction(image)", y="gy", x="gx")
+    assert text.startswith("direction(image) ") and hint in text
+    assert not any(f"{a:.3f}" in text for a in ANGLES)
+
+
+def test_angles_check_shape_and_nan_first():
+    assert "wrong shape: got (4,), expected (5,)" in message(check_angles, ANGLES[:4], ANGLES)
+    assert "contains NaN" in message(check_angles, np.where(ANGLE_X == 0, np.nan, ANGLES), ANGLES)
 
 
 def test_type_check_accepts_tuples_of_types():
