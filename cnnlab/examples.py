@@ -138,6 +138,35 @@ N9_LAYERS = [Conv2D(32, 3), Conv2D(64, 3), Conv2D(64, 3), Flatten(), Dense(1)]
 N9_STATED_FEATURE_SHAPE = (22, 22, 64)
 N9_STATED_DENSE_PARAMS = 30_977
 
+# --- 5. Image filters (seed 001) -------------------------------------------------------------
+
+#: F1: the mean masks as the notes write them, ``1/divisor`` times a mask of ones, and the
+#: mean filter sizes of the "influence of filter size" comparison.
+F1_STATED_MEAN_MASKS = {3: (np.ones((3, 3), dtype=int), 9), 5: (np.ones((5, 5), dtype=int), 25)}
+F1_STATED_SIZES = (3, 5, 11, 21)
+
+#: F2: the integer Gaussian masks with their divisors (the 3x3 one without a sigma, the 5x5 one
+#: "with sigma = 1"), and the large Gaussian the notes show as (size, sigma).
+F2_STATED_GAUSSIAN_3 = (np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]), 16)
+F2_STATED_GAUSSIAN_5 = (np.array([[1, 4, 7, 4, 1], [4, 16, 26, 16, 4], [7, 26, 41, 26, 7],
+                                  [4, 16, 26, 16, 4], [1, 4, 7, 4, 1]]), 273)
+F2_STATED_GAUSSIAN_5_SIGMA = 1.0
+F2_STATED_LARGE_GAUSSIAN = (11, 5.0)
+
+#: F3: the Sobel masks ``fx`` (vertical edges) and ``fy`` (horizontal edges), strength
+#: ``sqrt(fx^2 + fy^2)`` and direction ``atan2(y, x)``.
+F3_STATED_FX = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+F3_STATED_FY = np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]])
+F3_MAX_PIXEL = 255
+F3_STATED_RANGE = 1442
+"""The notes only ask "Range?"; LECTURE_EXAMPLES.md answers "up to 4*255*sqrt(2) ~ 1442" for 8-bit
+images (``F3_MAX_PIXEL``): each mask reaches ``(1 + 2 + 1) * 255``. It is a bound, not the maximum:
+both masks cannot reach it on the same patch (see :func:`cnnlab.filters.max_gradient_magnitude`)."""
+
+#: F4-F6 state no numbers: Laplace edges are zero crossings and it is more sensitive to noise
+#: than Sobel (F4), colour images are filtered per channel or with one 3D kernel (F5), filters
+#: in a row are one filter and the FFT pays off only for large kernels (F6, measured in notebook 04).
+
 # --- 6. Pooling -------------------------------------------------------------------------------
 
 #: Q1 (seed 000) and Q2 (seed 003): 2x2 max pooling, stride 2.

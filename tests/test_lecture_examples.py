@@ -14,8 +14,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnlab import examples as ex
-from cnnlab.conv import conv2d, conv_matrix, convolve2d, correlate2d
-from cnnlab.filters import difference_kernel, horizontal_edge_kernel, vertical_edge_kernel
+from cnnlab.conv import conv2d, conv_matrix, convolve2d, correlate2d, fft_convolve2d
+from cnnlab.filters import (
+    difference_kernel, filter_channels, gaussian_kernel, gaussian_kernel_integer, gradient_direction,
+    gradient_magnitude, horizontal_edge_kernel, laplace_kernel, max_gradient_magnitude, mean_kernel,
+    sobel_gradients, sobel_kernels, vertical_edge_kernel,
+)
 from cnnlab.padding import pad2d
 from cnnlab.pooling import avg_pool2d, max_pool2d
 from cnnlab.shapes import (
@@ -251,6 +255,117 @@ def test_n9_dense_on_top_of_three_convs():
 def test_n10_pooling_has_no_weights():
     assert MaxPooling2D().params((26, 26, 32)) == 0
     assert not list(nn.MaxPool2d(2).parameters()) and not list(nn.AvgPool2d(2).parameters())
+
+
+# --- 5. Image filters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", sorted(ex.F1_STATED_MEAN_MASKS))
+def test_f1_mean_masks(size):
+    mask, divisor = ex.F1_STATED_MEAN_MASKS[size]
+    np.testing.assert_allclose(mean_kernel(size), mask / divisor)
+    assert mask.sum() == divisor  # the stated mask sums to 1
+
+
+def test_f1_larger_mean_filters_blur_more():
+    noise = RNG.normal(size=(64, 64))
+    spread = [filter_channels(noise, mean_kernel(size)).std() for size in ex.F1_STATED_SIZES]
+    assert all(np.isclose(mean_kernel(size).sum(), 1.0) for size in ex.F1_STATED_SIZES)
+    assert spread == sorted(spread, reverse=True)
+
+
+@pytest.mark.parametrize("size, stated", [(3, ex.F2_STATED_GAUSSIAN_3), (5, ex.F2_STATED_GAUSSIAN_5)],
+                         ids=["3x3", "5x5"])
+def test_f2_integer_gaussians(size, stated):
+    mask, divisor = stated
+    kernel, computed_divisor = gaussian_kernel_integer(size)
+    np.testing.assert_array_equal(kernel, mask)
+    assert computed_divisor == divisor == mask.sum()
+
+
+def test_f2_integer_masks_approximate_sampled_gaussians():
+    mask3, _ = ex.F2_STATED_GAUSSIAN_3
+    np.testing.assert_array_equal(mask3, np.outer([1, 2, 1], [1, 2, 1]))  # binomial in both directions
+    mask5, divisor5 = ex.F2_STATED_GAUSSIAN_5
+    difference = np.abs(mask5 / divisor5 - gaussian_kernel(5, ex.F2_STATED_GAUSSIAN_5_SIGMA))
+    assert 0 < difference.max() < 0.02  # close to the sampled sigma = 1 Gaussian, but rounded
+
+
+def test_f2_large_gaussian():
+    size, sigma = ex.F2_STATED_LARGE_GAUSSIAN
+    kernel = gaussian_kernel(size, sigma)
+    assert kernel.shape == (size, size) and kernel.sum() == pytest.approx(1.0)
+    half = size // 2  # the corner sits (half, half) from the centre
+    assert kernel[0, 0] / kernel[half, half] == pytest.approx(np.exp(-(2 * half**2) / (2 * sigma**2)))
+
+
+def test_f3_sobel_masks_give_the_derivatives():
+    fx, fy = sobel_kernels()
+    np.testing.assert_array_equal(fx, ex.F3_STATED_FX)
+    np.testing.assert_array_equal(fy, ex.F3_STATED_FY)
+    ramp = np.tile(np.arange(6.0), (5, 1))  # brighter to the right, slope 1
+    gx, gy = sobel_gradients(ramp)
+    weights = ex.F3_STATED_FX[ex.F3_STATED_FX > 0].sum()  # 1 + 2 + 1, each seeing a difference of 2
+    np.testing.assert_allclose(gx[:, 1:-1], 2 * weights)
+    np.testing.assert_allclose(gy, 0.0)
+
+
+def test_f3_strength_range_for_8_bit_images():
+    reach = ex.F3_MAX_PIXEL * ex.F3_STATED_FX[ex.F3_STATED_FX > 0].sum()  # white under +, black under -
+    bound = max_gradient_magnitude(max_value=ex.F3_MAX_PIXEL)
+    assert bound == pytest.approx(np.hypot(reach, reach))
+    assert round(bound) == ex.F3_STATED_RANGE
+    step = np.zeros((5, 6))
+    step[:, 3:] = ex.F3_MAX_PIXEL
+    assert gradient_magnitude(step).max() == pytest.approx(reach)  # one mask alone reaches its maximum
+    assert max_gradient_magnitude(max_value=ex.F3_MAX_PIXEL, tight=True) < bound  # not both at once
+
+
+def test_f3_direction_needs_atan2():
+    ramp_left = np.tile(np.arange(5.0)[::-1], (5, 1))  # brighter to the left: the gradient points left
+    gx, gy = (g[2, 2] for g in sobel_gradients(ramp_left))
+    assert gradient_direction(ramp_left)[2, 2] == pytest.approx(np.pi)
+    assert np.arctan(gy / gx) == pytest.approx(0.0)  # the quotient loses the quadrant
+
+
+def test_f4_laplace_edges_are_zero_crossings_and_noise_weighs_more():
+    lap = laplace_kernel()
+    x = np.arange(-5.0, 6.0)
+    np.testing.assert_allclose(correlate2d(np.add.outer(x**2, x**2), lap), 4.0)  # the sum of d2/dx2 and d2/dy2
+    edge = correlate2d(np.tile(np.tanh(x), (3, 1)), lap)[0]  # a smooth step, valid columns x = -4 ... 4
+    inner = x[1:-1]
+    assert np.all(edge[inner < 0] > 0) and np.all(edge[inner > 0] < 0) and edge[inner == 0] == pytest.approx(0)
+    step = np.zeros((5, 8))
+    step[:, 4:] = 1.0
+
+    def signal_to_noise(kernel):  # strongest response to a unit step / std of the response to unit white noise
+        return np.abs(correlate2d(step, kernel)).max() / np.sqrt((kernel**2).sum())
+
+    assert signal_to_noise(lap) < signal_to_noise(ex.F3_STATED_FX)
+
+
+def test_f5_colour_per_channel_or_one_3d_kernel():
+    rgb = RNG.uniform(size=(6, 7, 3))
+    kernel = mean_kernel(3)
+    per_channel = filter_channels(rgb, kernel, boundary="zeros")
+    assert per_channel.shape == rgb.shape  # a colour image
+    for c in range(3):
+        np.testing.assert_allclose(per_channel[..., c], correlate2d(rgb[..., c], kernel, "same"))
+    combined = conv2d(rgb.transpose(2, 0, 1), np.stack([kernel] * 3)[None], padding=1)[0]
+    assert combined.shape == rgb.shape[:2]  # one map: the channels are summed
+    np.testing.assert_allclose(combined, per_channel.sum(axis=-1))
+
+
+def test_f6_filters_in_a_row_are_one_filter_and_the_fft_agrees():
+    image = RNG.normal(size=(32, 30))
+    blur = gaussian_kernel(5, ex.F2_STATED_GAUSSIAN_5_SIGMA)
+    combined = convolve2d(blur, ex.F3_STATED_FX, "full")
+    assert combined.shape == (7, 7)
+    np.testing.assert_allclose(convolve2d(convolve2d(image, blur, "full"), ex.F3_STATED_FX, "full"),
+                               convolve2d(image, combined, "full"))
+    for size in ex.F1_STATED_SIZES:
+        kernel = RNG.normal(size=(size, size))
+        np.testing.assert_allclose(fft_convolve2d(image, kernel), convolve2d(image, kernel, "full"), atol=1e-9)
 
 
 # --- 6. Pooling -----------------------------------------------------------------------------------
