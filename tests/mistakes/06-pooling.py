@@ -41,6 +41,6 @@ def my_max_pool2d_backward(dout, x, size=2, stride=2):
     return dx
 ''',
         fails="ex3-max-pool-backward-test",
-        message=r"overlapping 3x3 windows, stride 2 has the right shape but wrong values",
+        message=r"overlapping 3x3 windows, stride 2 has the right shape but wrong values.*argmax.*add up \(\+=\)",
     ),
 ]
