@@ -3,9 +3,13 @@
 Every check raises ``AssertionError`` with a message a student can act on
 (wrong type, wrong shape with the expected shape, wrong dtype, NaN, a result
 that is transposed, equals the correlation with the flipped kernel, is off by
-one in size, or differs only at the border) and never prints the expected
-values.  :func:`forbid_calls` rejects a solution that simply calls a library's
-implementation of the operation the exercise asks for.
+one in size, or differs only at the border, with a hint fitting the topic) and
+never prints the expected values.  :func:`check_count` checks whole numbers
+(parameter counts) and names known slips; :func:`check_angles` compares angles
+a full turn apart as equal and spots degrees, swapped ``atan2`` arguments, a
+flipped sign and ``arctan(y / x)``.  :func:`forbid_calls` rejects a solution
+that simply calls a library's implementation of the operation the exercise
+asks for.
 
 Examples
 --------
@@ -238,6 +242,10 @@ def check_output_size(actual, n, k, *, padding=0, stride=1, name="your output si
 def check_count(actual, expected, name="your count", *, hint=None, known=None):
     """Check a whole-number answer (parameters, layers, windows) without printing the right number.
 
+    The message repeats the student's number, says whether it is too large or
+    too small, and adds ``hint``, or the hint of a known slip that gives
+    exactly that number.
+
     Parameters
     ----------
     actual : int
@@ -247,8 +255,7 @@ def check_count(actual, expected, name="your count", *, hint=None, known=None):
     name : str
         How the message refers to the answer, e.g. ``"conv_weights(3, 2, 4)"``.
     hint : str, optional
-        What to think about when the count is wrong; by default the message
-        says whether it is too large or too small.
+        What to count; by default a general remark on counting too much or too little.
     known : dict, optional
         Counts that typical slips give, each with its own hint, e.g. the
         count without biases: ``{conv_params(3, 2, 4, bias=False): "add one bias per filter"}``.
@@ -259,11 +266,11 @@ def check_count(actual, expected, name="your count", *, hint=None, known=None):
     >>> check_count(72, 76, "conv_weights(3, 2, 4)", known={72: "add one bias per filter"})
     Traceback (most recent call last):
     ...
-    AssertionError: conv_weights(3, 2, 4) is wrong: add one bias per filter.
+    AssertionError: conv_weights(3, 2, 4) is 72, which is too small: add one bias per filter.
     >>> check_count(80, 76, "conv_weights(3, 2, 4)")
     Traceback (most recent call last):
     ...
-    AssertionError: conv_weights(3, 2, 4) is too large: it counts something that is not there, or something twice.
+    AssertionError: conv_weights(3, 2, 4) is 80, which is too large: it counts something that is not there, or something twice.
     """
     if not isinstance(actual, (int, np.integer)) or isinstance(actual, bool):
         raise AssertionError(f"{name} must be an int, got {describe(actual)}. Counts are whole numbers: "
@@ -271,13 +278,11 @@ def check_count(actual, expected, name="your count", *, hint=None, known=None):
     if actual == expected:
         return
     slips = {} if known is None else {count: why for count, why in known.items() if count != expected}
-    if actual in slips:
-        raise AssertionError(f"{name} is wrong: {slips[actual]}.")
-    if hint is not None:
-        raise AssertionError(f"{name} is wrong: {hint}.")
-    if actual > expected:
-        raise AssertionError(f"{name} is too large: it counts something that is not there, or something twice.")
-    raise AssertionError(f"{name} is too small: it leaves out part of what is counted.")
+    direction = "too large" if actual > expected else "too small"
+    default = ("it counts something that is not there, or something twice" if actual > expected
+               else "it leaves out part of what is counted")
+    why = slips.get(actual, default if hint is None else hint)
+    raise AssertionError(f"{name} is {actual}, which is {direction}: {why}.")
 
 
 def check_angles(actual, expected, name="your angles", *, y="y", x="x", atol=1e-7):

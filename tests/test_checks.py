@@ -128,17 +128,20 @@ def test_count_passes_and_rejects_non_integers():
     assert "must be an int" in message(check_count, True, 1)
 
 
-def test_count_says_too_large_or_too_small_without_the_number():
-    assert "is too large: it counts something that is not there" in message(check_count, 200, 123)
-    assert "is too small: it leaves out part" in message(check_count, 100, 123)
-    assert "f(x) is wrong: one bias per filter." in message(check_count, 100, 123, "f(x)", hint="one bias per filter")
+def test_count_says_too_large_or_too_small_without_the_right_number():
+    assert message(check_count, 200, 123) == (
+        "your count is 200, which is too large: it counts something that is not there, or something twice.")
+    assert message(check_count, 100, 123) == "your count is 100, which is too small: it leaves out part of what is counted."
+    assert message(check_count, 100, 123, "f(x)", hint="one bias per filter") == (
+        "f(x) is 100, which is too small: one bias per filter.")
 
 
 def test_count_names_a_known_slip_before_the_general_hint():
     known = {120: "the biases are missing", 123: "never shown: this is the right count"}
-    text = message(check_count, 120, 123, "f(x)", hint="general", known=known)
-    assert text == "f(x) is wrong: the biases are missing."
-    assert message(check_count, 119, 123, "f(x)", hint="general", known=known) == "f(x) is wrong: general."
+    assert message(check_count, 120, 123, "f(x)", hint="general", known=known) == (
+        "f(x) is 120, which is too small: the biases are missing.")
+    assert message(check_count, 119, 123, "f(x)", hint="general", known=known) == (
+        "f(x) is 119, which is too small: general.")
 
 
 ANGLE_Y, ANGLE_X = np.array([1.0, -1.0, 2.0, -0.5, 3.0]), np.array([-1.0, -2.0, 0.5, 1.5, 0.0])
