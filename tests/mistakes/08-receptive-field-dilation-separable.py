@@ -20,7 +20,7 @@ def standard_conv_params(kernel, c_in, c_out, bias=True):
     return kernel * kernel * c_in * c_out        # forgot the biases
 ''',
         fails="ex2-standard-params-test",
-        message=r"standard_conv_params\(5, 3, 10\) returned 750.*one bias per filter",
+        message=r"standard_conv_params\(5, 3, 10\) is 750, which is too small: .*one bias per filter",
     ),
     dict(
         answer_cell="ex3-separable-params",
@@ -31,6 +31,6 @@ def separable_conv_params(kernel, c_in, c_out, bias=True):
     return depthwise + pointwise
 ''',
         fails="ex3-separable-params-test",
-        message=r"separable_conv_params\(3, 64, 64\) returned 4800.*\(no bias\)",
+        message=r"separable_conv_params\(3, 64, 64\) is 4800, which is too large: .*\(no bias\)",
     ),
 ]

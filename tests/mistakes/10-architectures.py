@@ -27,7 +27,7 @@ def vgg_param_count(config, in_channels=3, input_size=224, num_classes=1000, wid
     return total
 ''',
         fails="ex2-vgg-count-test",
-        message=r"returned \d+, which is too few",
+        message=r"VGG_CONFIGS\[.VGG16.\]\) is \d+, which is too small: count F\*F\*C_in\*C_out \+ C_out per conv",
     ),
     dict(
         answer_cell="ex3-residual-block",
