@@ -14,7 +14,9 @@ submission at the same time: the second one takes the first one's result.
 Everything a child creates for itself (the kernel's private copy of the
 submission, its socket folder) lies in one temporary folder per submission,
 which the parent removes once the child has ended, however it ended: a child
-killed for a limit runs no clean-up of its own.
+killed for a limit runs no clean-up of its own.  The folders of a grader that
+was killed itself go at the start of the next run
+(:func:`remove_abandoned_scratch_folders`).
 """
 
 import fcntl
@@ -34,6 +36,7 @@ from .results import GradeResult, read_result, zero_submission
 
 RUNS_DIR = "grader-runs"
 SCRATCH_PREFIX = "grader-job-"  # + 8 random characters: the temporary folder of one submission
+IN_USE = ".in-use"  # in each such folder: locked while its grader (or a grading child) runs
 
 
 def runs_dir(course_dir, assignment):
@@ -123,14 +126,52 @@ def _grade_in_child(course_dir, assignment, student, limits, log_path, slot, san
     os._exit(0)  # skip atexit handlers inherited from the parent
 
 
-def _scratch_folder():
-    """A new temporary folder for grading one submission, short enough for the kernel's sockets below it."""
+def _scratch_root():
+    """Where the submissions' temporary folders go: short enough for the kernel's sockets below them."""
     from .preprocessors import SOCKET_FOLDER_ROOM, short_temp_root  # imports nbgrader: not at module level
 
-    room = SOCKET_FOLDER_ROOM + len(SCRATCH_PREFIX) + 9  # "/" + SCRATCH_PREFIX + 8 random characters
-    folder = tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=short_temp_root(room))
+    return short_temp_root(SOCKET_FOLDER_ROOM + len(SCRATCH_PREFIX) + 9)  # "/" + prefix + 8 random characters
+
+
+def _scratch_folder():
+    """A new temporary folder for grading one submission, and the descriptor of its lock, held while in use."""
+    folder = tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=_scratch_root())
     os.chmod(folder, 0o711)  # a sandbox user without bubblewrap must reach its copy and sockets inside
-    return folder
+    setup = os.path.join(folder, IN_USE + ".new")
+    lock = os.open(setup, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    os.rename(setup, os.path.join(folder, IN_USE))  # so another grader never finds it unlocked while in use
+    return folder, lock
+
+
+def remove_abandoned_scratch_folders():
+    """Remove the temporary folders of graders that were killed: no process holds their lock any more.
+
+    A grader killed as a whole (``kill -9``, out of memory) cleans nothing up;
+    its grading children and kernels die with it, and the next run removes
+    what they left.  Folders of other users, and those of graders still
+    running, stay.
+
+    Examples
+    --------
+    >>> folder, lock = _scratch_folder()
+    >>> remove_abandoned_scratch_folders(); os.path.isdir(folder)
+    True
+    >>> os.close(lock); remove_abandoned_scratch_folders(); os.path.isdir(folder)
+    False
+    """
+    for folder in Path(_scratch_root()).glob(SCRATCH_PREFIX + "*"):
+        try:
+            lock = os.open(folder / IN_USE, os.O_RDWR)
+        except OSError:  # another user's, or not set up yet
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _remove_tree(folder)
+        except BlockingIOError:  # its grader is alive
+            pass
+        finally:
+            os.close(lock)
 
 
 def _remove_tree(folder):
@@ -199,7 +240,7 @@ class _Job:
         self.digest = fingerprint(course_dir, assignment, student)
         self.log_path = runs_dir(course_dir, assignment) / f"{student}.log"
         self.problems = precheck(Path(course_dir) / "submitted" / student / assignment, notebook_names)
-        self.scratch = None if self.problems else _scratch_folder()
+        self.scratch, self.scratch_lock = (None, None) if self.problems else _scratch_folder()
         self.supervisor = None if self.problems else Supervisor(
             _grade_in_child,
             (str(course_dir), assignment, student, limits, str(self.log_path), slot, sandbox, self.scratch), limits)
@@ -212,8 +253,12 @@ class _Job:
         """Stop grading (the run was interrupted)."""
         if self.supervisor:
             self.supervisor.kill("interrupted")
-            _remove_tree(self.scratch)
+            self._remove_scratch()
         _release(self.lock)
+
+    def _remove_scratch(self):
+        _remove_tree(self.scratch)
+        os.close(self.scratch_lock)
 
     def finish(self):
         """Read, store and return the result."""
@@ -224,7 +269,7 @@ class _Job:
             _store(self.course_dir, result, self.digest)
             _release(self.lock)
             return result
-        _remove_tree(self.scratch)
+        self._remove_scratch()
         outcome, seconds = self.supervisor.outcome, round(self.supervisor.elapsed, 2)
         if outcome == "ok":
             result = read_result(self.course_dir, self.assignment, self.student, seconds=seconds)
@@ -280,6 +325,7 @@ def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=No
         Run the kernels in the bubblewrap sandbox (:mod:`grader.sandbox`) where usable, always, or never.
     """
     _preload()
+    remove_abandoned_scratch_folders()
 
     course_dir = Path(course_dir).resolve()
     wanted = list(students) if students else submitted_students(course_dir, assignment)

@@ -128,6 +128,23 @@ def test_a_submission_stopped_at_the_wall_clock_leaves_no_temporary_files(releas
     assert list(short_tmpdir.iterdir()) == []
 
 
+def test_the_temporary_files_of_a_killed_grader_go_with_its_next_run(released, tmp_path, short_tmpdir):
+    course = fresh_course(released, tmp_path)
+    write_submission(released[1], STUBBORN_LOOP, course, "stubborn")
+    command = [sys.executable, "-m", "grader", "autograde", ASSIGNMENT, "--wall", "300",
+               "--course-dir", str(course), "--repo-root", str(ROOT)]
+    grader = subprocess.Popen(command, cwd=REPO, env={**nbgrader_env(), "TMPDIR": str(short_tmpdir)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(short_tmpdir.glob("*/cnnlab-work-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    grader.kill()  # the grader alone: its grading child and kernel die with it, cleaning nothing up
+    grader.wait()
+    assert list(short_tmpdir.glob("*/cnnlab-work-*"))
+    grader_cli("autograde", ASSIGNMENT, "--wall", "5", course=course, env={"TMPDIR": str(short_tmpdir)})
+    assert list(short_tmpdir.iterdir()) == []
+
+
 def test_parallel_scores_equal_serial_nbgrader(released, tmp_path):
     notebook = released[1]
     parallel = fresh_course(released, tmp_path / "p")

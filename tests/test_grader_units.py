@@ -15,8 +15,8 @@ from grader.autograde import precheck
 from grader.execute import KernelLimits, Limits, Supervisor, _memory, kernel_command
 from grader.leaks import find_leaks, secret_lines
 
-MODULES = ["grader.config", "grader.execute", "grader.results", "grader.report", "grader.collect",
-           "grader.leaks", "grader.check", "grader.tamper", "grader.sandbox", "grader.preprocessors"]
+MODULES = ["grader.autograde", "grader.config", "grader.execute", "grader.results", "grader.report",
+           "grader.collect", "grader.leaks", "grader.check", "grader.tamper", "grader.sandbox", "grader.preprocessors"]
 
 
 @pytest.mark.parametrize("name", MODULES)
