@@ -179,12 +179,11 @@ class Supervisor:
     ``/proc/<pid>/smaps_rollup``, which walks the page tables: 0.3 ms per
     forked copy of a small kernel, 1.6 ms of one that imported torch, so up
     to 0.8 s for a tree of 500, against 10 to 20 ms for the resident sizes
-    (RSS) of the same 500.
-    So the tree's summed RSS, never less than its PSS, is read every
-    ``memory_check_s``, and PSS only while that sum is over the limit, at
-    most once per four times the last PSS reading took (a fork bomb's copies
-    then cost the grader a fifth of a core at most; growth past the limit is
-    caught that much later).
+    (RSS) of the same 500.  So the tree's summed RSS, never less than its
+    PSS, is read every ``memory_check_s``, and PSS only while that sum is
+    over the limit, at most once per four times the last PSS reading took
+    (a fork bomb's copies then cost the grader a fifth of a core at most;
+    growth past the limit is caught that much later).
 
     Examples
     --------
