@@ -202,10 +202,22 @@ def changing_artists(ax):
 
 
 def axes_key(ax):
-    """What the static part of one axes depends on: visibility, place, limits and titles."""
-    titles = tuple((t.get_text(), t.get_color(), t.get_fontsize(), t.get_visible())
-                   for t in (ax.title, ax._left_title, ax._right_title))
-    return (ax.get_visible(), ax.axison, ax.get_position(original=True).bounds, ax.get_xlim(), ax.get_ylim(), titles)
+    """What the static part of one axes depends on: visibility, place, limits and texts (its titles among them).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> before = axes_key(ax)
+    >>> _ = ax.set_title("left", loc="left")
+    >>> axes_key(ax) == before
+    False
+    """
+    from matplotlib.text import Text
+
+    texts = tuple((t.get_text(), t.get_color(), t.get_fontsize(), t.get_visible())
+                  for t in ax.get_children() if isinstance(t, Text))
+    return (ax.get_visible(), ax.axison, ax.get_position(original=True).bounds, ax.get_xlim(), ax.get_ylim(), texts)
 
 
 def layout_key(figure):
