@@ -123,6 +123,23 @@ def check_stride_changes_size_text(page, shot):
     page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
 
 
+def check_sharp_figure(page):
+    """The first explorer's figure is drawn at the screen's device pixel ratio (not upscaled) and not blank.
+
+    The first canvas is the figure itself (ipympl lays a transparent one for
+    the zoom rectangle over it).
+    """
+    ratio, scale, drawn = page.evaluate("""() => {
+        const canvas = document.querySelector('canvas');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let drawn = 0;
+        for (let i = 0; i < pixels.length; i += 4) drawn += pixels[i] < 200 && pixels[i + 3] > 0 ? 1 : 0;
+        return [window.devicePixelRatio, canvas.width / canvas.getBoundingClientRect().width, drawn];
+    }""")
+    assert ratio == 2 and scale == pytest.approx(2, rel=0.02), (ratio, scale)
+    assert drawn > 1000, f"the figure looks blank: {drawn} dark pixels"
+
+
 def test_conv_explorer_in_jupyterlab(request, tmp_path, browser):
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -151,8 +168,10 @@ def test_lecture_demo_in_voila(request, tmp_path, browser):
     start_server(request, [
         str(BIN / "voila"), str(REPO / "demo" / "lecture_demo.ipynb"), "--no-browser", f"--port={port}",
         "--Voila.ip=127.0.0.1"], f"http://127.0.0.1:{port}/", tmp_path, "voila")
-    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    # a lecturer's laptop screen: two device pixels per CSS pixel
+    page = browser.new_page(viewport={"width": 1500, "height": 1000}, device_scale_factor=2)
     page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
     check_stride_changes_size_text(page, "voila-lecture-demo.png")
+    check_sharp_figure(page)
     assert "import" not in page.inner_text("body")  # explorers only, no code
     assert page.locator(".jp-CodeCell .jp-InputArea .cm-editor").count() == 0
