@@ -4,9 +4,10 @@ For each explorer it cycles through a list of control changes on a 32x32
 input (a 256x256 photo for FilterExplorer). One sample is: set the control
 (cnnlab recomputes, the artists update) and then draw the canvas the way the
 front-end's redraw request does (Agg render of what changed, blitted on the
-kept background, PNG diff, sent on the widget's comm). The canvas is told a front-end is attached ("initialized"), as in a live
-notebook. Reported: median and p95 of the wall time and of the process CPU
-time (on a shared machine the CPU time is the fairer number).
+kept background, PNG diff, sent on the widget's comm). The canvas is told a
+front-end is attached ("initialized"), as in a live notebook. Reported:
+median and p95 of the wall time and of the process CPU time (on a shared
+machine the CPU time is the fairer number).
 Target: median <= 30 ms, p95 <= 80 ms.
 
     python benchmarks/widget_bench.py [--repeats 40]
