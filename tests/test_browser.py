@@ -129,13 +129,19 @@ def check_sharp_figure(page):
     The first canvas is the figure itself (ipympl lays a transparent one for
     the zoom rectangle over it).
     """
-    ratio, scale, drawn = page.evaluate("""() => {
+    measure = """() => {
         const canvas = document.querySelector('canvas');
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let drawn = 0;
         for (let i = 0; i < pixels.length; i += 4) drawn += pixels[i] < 200 && pixels[i + 3] > 0 ? 1 : 0;
         return [window.devicePixelRatio, canvas.width / canvas.getBoundingClientRect().width, drawn];
-    }""")
+    }"""
+    try:  # the front-end tells the kernel its pixel ratio, and the sharper picture comes back a moment later
+        settled = f"() => {{ const [r, s, d] = ({measure})(); return Math.abs(s - r) < 0.05 && d > 1000; }}"
+        page.wait_for_function(settled, timeout=30_000)
+    except Exception:  # playwright's TimeoutError: the assertions below say what is wrong
+        pass
+    ratio, scale, drawn = page.evaluate(measure)
     assert ratio == 2 and scale == pytest.approx(2, rel=0.02), (ratio, scale)
     assert drawn > 1000, f"the figure looks blank: {drawn} dark pixels"
 
