@@ -123,12 +123,14 @@ def check_stride_changes_size_text(page, shot):
     page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
 
 
-def check_sharp_figure(page):
+def check_sharp_figure(page, min_dark_pixels=1000):
     """The first explorer's figure is drawn at the screen's device pixel ratio (not upscaled) and not blank.
 
     The first canvas is the figure itself (ipympl lays a transparent one for
     the zoom rectangle over it).
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     measure = """() => {
         const canvas = document.querySelector('canvas');
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
@@ -136,14 +138,14 @@ def check_sharp_figure(page):
         for (let i = 0; i < pixels.length; i += 4) drawn += pixels[i] < 200 && pixels[i + 3] > 0 ? 1 : 0;
         return [window.devicePixelRatio, canvas.width / canvas.getBoundingClientRect().width, drawn];
     }"""
+    settled = f"() => {{ const [r, s, d] = ({measure})(); return Math.abs(s - r) < 0.05 && d > {min_dark_pixels}; }}"
     try:  # the front-end tells the kernel its pixel ratio, and the sharper picture comes back a moment later
-        settled = f"() => {{ const [r, s, d] = ({measure})(); return Math.abs(s - r) < 0.05 && d > 1000; }}"
         page.wait_for_function(settled, timeout=30_000)
-    except Exception:  # playwright's TimeoutError: the assertions below say what is wrong
+    except PlaywrightTimeout:  # the assertions below say what is wrong
         pass
     ratio, scale, drawn = page.evaluate(measure)
     assert ratio == 2 and scale == pytest.approx(2, rel=0.02), (ratio, scale)
-    assert drawn > 1000, f"the figure looks blank: {drawn} dark pixels"
+    assert drawn > min_dark_pixels, f"the figure looks blank: {drawn} dark pixels"
 
 
 def test_conv_explorer_in_jupyterlab(request, tmp_path, browser):
