@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # nbgrader shells out to alembic: keep the venv's bin/ first on PATH.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install lab test test-fast bench demo grade clean
+.PHONY: install lab test test-fast bench demo grade formgrade clean
 
 install: $(STAMP)
 
@@ -43,6 +43,10 @@ grade: install
 	$(BIN)/python -m grader autograde $(ASSIGNMENT)
 	$(BIN)/python -m grader feedback $(ASSIGNMENT)
 	$(BIN)/python -m grader report $(ASSIGNMENT)
+
+# Grade the written answers in nbgrader's formgrader: make formgrade [PORT=8867]
+formgrade: install
+	$(BIN)/python -m grader formgrade --port $(or $(PORT),8867)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

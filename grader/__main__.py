@@ -1,11 +1,11 @@
-"""``python -m grader``: the cnnlab course pipeline (release, collect, autograde, feedback, report, dist, check)."""
+"""``python -m grader``: the cnnlab course pipeline (release, collect, autograde, formgrade, feedback, report, dist, check)."""
 
 import argparse
 import signal
 import sys
 
 from . import commands
-from .config import DEFAULT_CELL_TIMEOUT, DEFAULT_COURSE_DIR, DEFAULT_MEMORY_MB, REPO_ROOT
+from .config import DEFAULT_CELL_TIMEOUT, DEFAULT_COURSE_DIR, DEFAULT_MEMORY_MB, FORMGRADE_PORT, REPO_ROOT
 
 
 def _parser():
@@ -50,6 +50,9 @@ def _parser():
     p = command("report", "grades.csv, per-question statistics and a histogram of totals")
     p.add_argument("assignment")
     p.add_argument("--out", default=None, help="output folder (default: <course-dir>/reports/<assignment>)")
+
+    p = command("formgrade", "serve nbgrader's formgrader on the workspace: grade the written answers in a browser")
+    p.add_argument("--port", type=int, default=FORMGRADE_PORT, help=f"default: {FORMGRADE_PORT}")
 
     p = command("dist", "student distribution, proven free of solutions and hidden tests")
     p.add_argument("out", help="output folder (must not exist or be empty)")

@@ -18,9 +18,11 @@ Example (in a test)::
     assert result.score == result.max_score, result.failures
 """
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -31,7 +33,7 @@ from .execute import Limits
 from .results import CellResult, GradeResult  # noqa: F401  (re-exported for callers)
 
 __all__ = ["release", "grade_notebook", "fill_answers", "GradeResult", "CellResult", "run_nbgrader",
-           "open_course", "is_released"]
+           "open_course", "is_released", "ensure_registered"]
 
 
 def run_nbgrader(args, course_dir, *, check=True):
@@ -73,9 +75,32 @@ def release(assignment, repo_root=REPO_ROOT, course_dir=None, *, release_root=No
         raise ValueError(f"assignment must name a folder in {solutions_dir(repo_root)}, got {assignment!r}")
     course = open_course(course_dir or repo_root / "grading", repo_root)
     release_root = Path(release_root).resolve() if release_root else release_dir(repo_root)
-    run_nbgrader(["generate_assignment", assignment, "--force",
-                  f"--CourseDirectory.release_directory={release_root}"], course)
+    release_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{release_root.name}-staging-", dir=release_root.parent))
+    try:
+        run_nbgrader(["generate_assignment", assignment, "--force",
+                      f"--CourseDirectory.release_directory={staging}"], course)
+        _replace_tree(staging / assignment, release_root / assignment)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return release_root / assignment
+
+
+def _replace_tree(new, target):
+    """Make ``target`` hold exactly the files of ``new``, each replaced atomically (a rename).
+
+    A reader never finds a file of ``target`` missing or half written while
+    this runs.  Files that ``new`` no longer has are removed afterwards, except
+    under hidden folders (JupyterLab's ``.ipynb_checkpoints``).
+    """
+    fresh = {path.relative_to(new) for path in new.rglob("*") if path.is_file()}
+    for relative in sorted(fresh):
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(new / relative, target / relative)
+    for path in sorted(target.rglob("*"), reverse=True):
+        relative = path.relative_to(target)
+        if path.is_file() and relative not in fresh and not any(p.startswith(".") for p in relative.parts):
+            path.unlink()
 
 
 def open_course(course_dir, repo_root=REPO_ROOT, db_url=None):
@@ -104,9 +129,17 @@ def is_released(assignment, course_dir):
     return True
 
 
-def _ensure_released(assignment, repo_root, course_dir):
-    if not is_released(assignment, course_dir):
-        release(assignment, repo_root, course_dir, release_root=Path(course_dir) / "release")
+def ensure_registered(assignment, repo_root, course_dir):
+    """Make the workspace's gradebook know ``assignment``; return True if it had to be registered.
+
+    A missing assignment is registered from ``solutions/`` with nbgrader's
+    ``generate_assignment``, whose student copy goes to ``<course_dir>/release``:
+    the repository's ``notebooks/`` is not touched.
+    """
+    if is_released(assignment, course_dir):
+        return False
+    release(assignment, repo_root, course_dir, release_root=Path(course_dir) / "release")
+    return True
 
 
 def grade_notebook(assignment, notebook_path, course_dir, *, repo_root=REPO_ROOT, student="student",
@@ -127,7 +160,7 @@ def grade_notebook(assignment, notebook_path, course_dir, *, repo_root=REPO_ROOT
     """
     course = Path(course_dir).resolve()
     course.mkdir(parents=True, exist_ok=True)
-    _ensure_released(assignment, repo_root, course)
+    ensure_registered(assignment, repo_root, course)
     target = course / "submitted" / student / assignment
     if target.exists():
         shutil.rmtree(target)

@@ -189,7 +189,8 @@ def _remove_tree(folder):
 
 def _failure_notes(outcome, log_path):
     reasons = {"wall-clock limit": "grading passed the wall-clock limit and was stopped",
-               "memory limit": "grading passed the memory limit and was stopped"}
+               "memory limit": "grading passed the memory limit and was stopped",
+               "process limit": "grading started more processes than allowed and was stopped"}
     notes = [reasons.get(outcome, f"nbgrader could not grade this submission ({outcome})")]
     try:
         lines = Path(log_path).read_text(errors="replace").splitlines()

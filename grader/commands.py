@@ -27,9 +27,25 @@ def _course(args):
     return open_course(args.course_dir, args.repo_root, db_url=args.db)
 
 
+def _registered(args, course):
+    """Check that ``args.assignment`` is in solutions/; register it in the workspace's gradebook if new."""
+    from .api import ensure_registered
+
+    assignment = args.assignment
+    if not (solutions_dir(args.repo_root) / assignment).is_dir():
+        known = sorted(p.name for p in solutions_dir(args.repo_root).glob("*") if p.is_dir())
+        raise CommandError(f"--assignment must name a folder in solutions/, got {assignment!r} "
+                           f"(known: {', '.join(known)})")
+    if ensure_registered(assignment, args.repo_root, course):
+        print(f"{assignment} was not in the gradebook of {course}: registered it from "
+              f"solutions/{assignment}/", file=sys.stderr)
+
+
 def _sandbox_mode(mode):
     """Say how kernels will be isolated; refuse when ``required`` cannot be had. Returns ``mode``."""
-    from .sandbox import bubblewrap_status
+    import os
+
+    from .sandbox import bubblewrap_status, sandbox_user_status
 
     if mode == "off":
         print("sandbox: off (--sandbox off): kernels run with process limits only", file=sys.stderr)
@@ -37,9 +53,16 @@ def _sandbox_mode(mode):
     usable, reason = bubblewrap_status()
     if not usable and mode == "required":
         raise CommandError(f"--sandbox required, but {reason}")
-    if not usable:
-        print(f"sandbox: NOT AVAILABLE ({reason}); kernels run with process limits only. "
-              "Use --sandbox required to refuse to grade without it.", file=sys.stderr)
+    if usable:
+        return mode
+    who = ""
+    if os.geteuid() == 0:
+        user_ok, user_reason = sandbox_user_status()
+        who = (f"; {user_reason}" if user_ok else
+               f"; {user_reason}, so kernels run as root without capabilities, and the grader counts "
+               "their processes instead of the kernel's own limit")
+    print(f"sandbox: NOT AVAILABLE ({reason}); kernels run with process limits only{who}. "
+          "Use --sandbox required to refuse to grade without it.", file=sys.stderr)
     return mode
 
 
@@ -57,15 +80,12 @@ def autograde(args):
     """``autograde A [--jobs N] [--timeout S] [--wall S] [--memory-mb M] [--student ID] [--force] [--sandbox MODE]``"""
     from tqdm import tqdm
 
-    from .api import is_released
     from .autograde import autograde as run, pending, submitted_students
     from .execute import Limits
 
     course = _course(args)
     sandbox = _sandbox_mode(args.sandbox)
-    if not is_released(args.assignment, course):
-        raise CommandError(f"{args.assignment} is not in the gradebook of {course}: run "
-                           f"`python -m grader release {args.assignment} --course-dir {args.course_dir}` first")
+    _registered(args, course)
     everyone = submitted_students(course, args.assignment)
     todo = args.student or (everyone if args.force else pending(course, args.assignment))
     if len(todo) < len(everyone) and not args.student:
@@ -106,15 +126,39 @@ def report(args):
 
     course = _course(args)
     out = Path(args.out) if args.out else course / "reports" / args.assignment
-    for path in write_report(course, args.assignment, out):
+    report = write_report(course, args.assignment, out)
+    for path in report.paths:
         print(path)
+    print(report.summary())
+
+
+def formgrade(args):
+    """``formgrade [--port P]``: nbgrader's formgrader, on a Jupyter server rooted at the workspace."""
+    import os
+
+    from .config import nbgrader_env
+
+    course = _course(args)
+    command = [str(Path(sys.executable).parent / "jupyter-server"), "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={args.port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={course}",
+               "--ServerApp.default_url=/formgrader"]
+    if os.geteuid() == 0:  # Jupyter refuses root without it; a real instructor is not root
+        command.append("--allow-root")
+    print(f"formgrader for {course} at http://127.0.0.1:{args.port}/ (the token is in the URL below; "
+          "Ctrl-C stops it). Manual Grading: give points to the written answers; then run `grader report`.",
+          file=sys.stderr)
+    sys.stderr.flush()
+    os.chdir(course)  # the formgrader reads the workspace's nbgrader_config.py from here
+    os.execve(command[0], command, nbgrader_env())
 
 
 def collect(args):
     """``collect SOURCE --assignment A``"""
     from .collect import collect_submissions
 
-    outcome = collect_submissions(args.source, _course(args), args.assignment)
+    course = _course(args)
+    _registered(args, course)
+    outcome = collect_submissions(args.source, course, args.assignment)
     for line in outcome.lines():
         print(line)
     return 1 if outcome.unplaced else 0

@@ -15,6 +15,7 @@ COURSE_ID = "cnnlab"
 DEFAULT_COURSE_DIR = REPO_ROOT / "grading"
 DEFAULT_CELL_TIMEOUT = 60
 DEFAULT_MEMORY_MB = 2048
+FORMGRADE_PORT = 8867
 
 _COURSE_CONFIG = '''\
 # Written by `python -m grader`: this grading workspace belongs to the course files below.

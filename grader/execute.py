@@ -79,6 +79,11 @@ class Limits:
         :class:`Supervisor`) passes this plus ``overhead_mb``.
     overhead_mb : int
         Memory allowed to nbgrader itself on top of the kernel's.
+    processes : int
+        Processes the grading process tree may have; more, and it is killed.
+        A kernel that runs as root (no sandbox user can start the Python
+        environment, see :mod:`grader.sandbox`) has no RLIMIT_NPROC that
+        binds it: this count is its process limit.
 
     Examples
     --------
@@ -90,6 +95,7 @@ class Limits:
     wall_s: float = 600.0
     memory_mb: int = 2048
     overhead_mb: int = 1024
+    processes: int = 1024
 
 
 def kernel_command(command, limits):
@@ -170,7 +176,8 @@ class Supervisor:
     """Run ``target(*args)`` in a forked child (own session) under wall-clock and memory limits.
 
     Poll it with :meth:`poll`; it returns ``None`` while running, then
-    ``"ok"``, ``"exit N"``, ``"wall-clock limit"`` or ``"memory limit"``.
+    ``"ok"``, ``"exit N"``, ``"wall-clock limit"``, ``"memory limit"`` or
+    ``"process limit"`` (more than ``limits.processes`` processes in the tree).
 
     The memory of the child's process tree is its proportional set size
     (PSS): a page shared by ``k`` processes counts ``1/k`` in each, so the
@@ -220,8 +227,8 @@ class Supervisor:
             self.outcome = "ok" if code == 0 else f"exit {code}"
         elif self.elapsed > self.limits.wall_s:
             self.kill("wall-clock limit")
-        elif self._over_memory():
-            self.kill("memory limit")
+        elif over := self._over_limit():
+            self.kill(over)
         return self.outcome
 
     def kill(self, reason="killed"):
@@ -246,20 +253,25 @@ class Supervisor:
         except psutil.NoSuchProcess:
             return []
 
-    def _over_memory(self):
-        """Is the tree's memory (PSS) over the limit?  Measured no more often than the class docstring says."""
+    def _over_limit(self):
+        """``"process limit"`` or ``"memory limit"`` when the tree is over one, else ``None``.
+
+        Measured no more often than the class docstring says.
+        """
         now = time.monotonic()
         if now < self._next_memory_check:
-            return False
+            return None
         self._next_memory_check = now + self.memory_check_s
-        limit = (self.limits.memory_mb + self.limits.overhead_mb) * 2**20
         processes = self._tree()
+        if len(processes) > self.limits.processes:
+            return "process limit"
+        limit = (self.limits.memory_mb + self.limits.overhead_mb) * 2**20
         if _memory(processes, "rss") <= limit or now < self._next_pss_check:
-            return False
+            return None
         over = _memory(processes, "pss") > limit
         measured = time.monotonic()
         self._next_pss_check = measured + 4 * (measured - now)
-        return over
+        return "memory limit" if over else None
 
 
 def _memory(processes, kind):

@@ -1,14 +1,19 @@
 """Find solution and hidden-test source where it must not be (feedback HTML, the student distribution).
 
-A *secret line* is a source line inside a ``### BEGIN SOLUTION`` / ``### BEGIN
-HIDDEN TESTS`` region of a solution notebook that appears nowhere in the
-public material (the rest of the notebooks, the release notebooks, cnnlab's
-code): a line such as ``return out`` that the library also contains is not a
-secret.  Lines are compared with surrounding whitespace stripped; a secret of at least
-``EMBEDDED_CHARS`` characters is also found inside a longer line (a traceback's
+One rule, :func:`appears_in`, says whether a line *appears in* a text: lines
+are compared with surrounding whitespace stripped; a line of at least
+``EMBEDDED_CHARS`` characters also appears inside a longer line (a traceback's
 ``----> 3 assert ...``), a shorter one only as a whole line (``return total``
-must not match ``return total_params``); lines shorter than ``MIN_CHARS``
-(``pass``, ``else:``) are too common to mean anything.
+must not match ``return total_params``).
+
+A *secret line* is a source line inside a ``### BEGIN SOLUTION`` / ``### BEGIN
+HIDDEN TESTS`` region of a solution notebook, of at least ``MIN_CHARS``
+characters (``pass``, ``else:`` are too common to mean anything), that appears
+in none of the public material: the solution notebooks outside those regions
+and cnnlab's code.  A *leak* is a secret line that appears in a file.  Both use
+the same rule, so public material never leaks: a hidden test's continuation
+line ``topic="max-pool-backward")``, which appears inside a visible test's
+line, is no secret.
 """
 
 import html
@@ -61,7 +66,30 @@ def secret_lines(solution_notebooks, public_files=()):
             (secret if hidden else public).add(line)
     for path in public_files:
         public.update(text_lines(path))
-    return {line for line in secret - public if len(line) >= MIN_CHARS}
+    public = Text(public)
+    return {line for line in secret if len(line) >= MIN_CHARS and not appears_in(line, public)}
+
+
+class Text:
+    """The stripped lines of some material, ready for :func:`appears_in`."""
+
+    def __init__(self, lines):
+        self.lines = set(lines)
+        self.joined = "\n".join(self.lines)
+
+
+def appears_in(line, text):
+    """True when ``line`` appears in ``text`` (a :class:`Text`): the rule of the module docstring.
+
+    Examples
+    --------
+    >>> text = Text(["return total_params", '----> 3 assert out.shape == (3, 3), "wrong shape"'])
+    >>> appears_in("return total", text), appears_in("return total_params", text)
+    (False, True)
+    >>> appears_in('assert out.shape == (3, 3), "wrong shape"', text)
+    True
+    """
+    return line in text.lines or len(line) >= EMBEDDED_CHARS and line in text.joined
 
 
 def text_lines(path):
@@ -99,7 +127,6 @@ def find_leaks(root, secrets):
     leaks = []
     files = [Path(root)] if Path(root).is_file() else sorted(p for p in Path(root).rglob("*") if p.is_file())
     for path in files:
-        lines = text_lines(path)
-        leaks += [(path, secret) for secret in sorted(secrets) if secret in lines
-                  or len(secret) >= EMBEDDED_CHARS and any(secret in line for line in lines)]
+        text = Text(text_lines(path))
+        leaks += [(path, secret) for secret in sorted(secrets) if appears_in(secret, text)]
     return leaks

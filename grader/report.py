@@ -1,10 +1,41 @@
-"""Grade report: nbgrader's ``grades.csv``, per-question statistics and a histogram of totals."""
+"""Grade report: nbgrader's ``grades.csv``, per-question statistics and a histogram of totals.
+
+The scores are the gradebook's as they are now: the autograder's, and the
+manual grades an instructor gave in the formgrader (``grader formgrade``).
+Written answers that still wait for one count zero, and the report says how
+many there are (``notes.csv`` names each).
+"""
 
 import csv
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import run_nbgrader
 from .autograde import runs_dir, stored_result
+from .results import with_current_grades
+
+
+@dataclass
+class Report:
+    """What :func:`write_report` wrote, and the written answers still waiting for a manual grade.
+
+    Examples
+    --------
+    >>> Report([], {"alice": ["written-answer"]}).summary().split(";")[0]
+    '1 written answer(s) of 1 submission(s) wait for a manual grade'
+    """
+
+    paths: list
+    waiting: dict = field(default_factory=dict)  # student -> grade ids of written answers without a grade
+
+    def summary(self):
+        """One line on the manual grades: which totals are final."""
+        count = sum(len(gids) for gids in self.waiting.values())
+        if not count:
+            return "every written answer has a manual grade: the totals in grades.csv are final"
+        return (f"{count} written answer(s) of {len(self.waiting)} submission(s) wait for a manual grade; "
+                "grades.csv counts them as 0 until then. Grade them with `make formgrade` "
+                "(python -m grader formgrade), then run the report again.")
 
 
 def question_stats(results):
@@ -49,21 +80,27 @@ def _histogram(totals, max_score, path):
 
 
 def write_report(course_dir, assignment, out):
-    """Write ``grades.csv``, ``questions.csv``, ``notes.csv`` and ``totals.png`` into ``out``; return their paths."""
+    """Write ``grades.csv``, ``questions.csv``, ``notes.csv`` and ``totals.png`` into ``out``; return a :class:`Report`."""
     course_dir, out = Path(course_dir), Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     grades = out / "grades.csv"
     run_nbgrader(["export", f"--to={grades}", "--assignment", assignment], course_dir)
     students = sorted(p.stem for p in runs_dir(course_dir, assignment).glob("*.json"))
-    results = {s: r for s in students if (r := stored_result(course_dir, assignment, s)) is not None}
+    results = {s: with_current_grades(r, course_dir) for s in students
+               if (r := stored_result(course_dir, assignment, s)) is not None}
+    waiting = {s: gids for s, r in results.items() if (gids := [g for g, c in r.cells.items() if c.manual])}
     questions, notes, histogram = out / "questions.csv", out / "notes.csv", out / "totals.png"
     _write_csv(questions, question_stats(results), ["question", "max_score", "mean", "full_marks_share",
                                                      "submissions"])
-    _write_csv(notes, [{"student": s, "status": r.status, "score": r.score, "note": note}
-                       for s, r in results.items() for note in r.notes], ["student", "status", "score", "note"])
+    rows = [{"student": s, "status": r.status, "score": r.score, "note": note}
+            for s, r in results.items() for note in r.notes]
+    rows += [{"student": s, "status": results[s].status, "score": results[s].score,
+              "note": f"written answer {gid} waits for a manual grade (grader formgrade)"}
+             for s, gids in waiting.items() for gid in gids]
+    _write_csv(notes, rows, ["student", "status", "score", "note"])
     max_score = max((r.max_score for r in results.values()), default=0.0)
     _histogram([r.score for r in results.values()], max_score, histogram)
-    return [grades, questions, notes, histogram]
+    return Report([grades, questions, notes, histogram], waiting)
 
 
 def _write_csv(path, rows, fields):

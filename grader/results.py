@@ -128,6 +128,30 @@ def read_result(course_dir, assignment, student, *, status="graded", notes=(), s
     return GradeResult(assignment, student, status, score, total, cells, [*notes, *found_notes], seconds)
 
 
+def with_current_grades(result, course_dir):
+    """``result`` with each cell's score and ``manual`` flag as the gradebook has them now.
+
+    The gradebook's score of a cell is its manual grade once an instructor gave
+    one (nbgrader's formgrader), else the autograder's; ``manual`` stays true
+    only while a written answer still waits.  Messages, notes and status are
+    the stored result's.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
+        try:
+            submission = gb.find_submission(result.assignment, result.student)
+        except MissingEntry:
+            return result
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                cell = result.cells.get(grade.name)
+                if cell is not None:
+                    cell.score, cell.manual = float(grade.score or 0.0), bool(grade.needs_manual_grade)
+    result.score = sum(cell.score for cell in result.cells.values())
+    return result
+
+
 def _autograded_messages(course_dir, assignment, student):
     from .tamper import tamper_notes
 

@@ -19,7 +19,11 @@ nbgrader is forked. Each kernel then runs
 
 Where bubblewrap is missing or cannot create namespaces, the grader says so and
 falls back to the process limits alone, or refuses when the instructor asked
-for ``--sandbox required``.
+for ``--sandbox required``.  A grader running as root then still drops each
+kernel to the sandbox user where that user can start the Python environment
+(:func:`sandbox_user_status`); where it cannot (an interpreter under ``/root``,
+as in many containers), the kernel runs as root without capabilities, and the
+grader counts its processes instead (RLIMIT_NPROC does not bind root).
 """
 
 import functools
@@ -83,6 +87,38 @@ def bubblewrap_status():
     if probe.returncode != 0:
         return False, f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}"
     return True, "bubblewrap sandbox"
+
+
+@functools.lru_cache(maxsize=None)
+def sandbox_user_status():
+    """Return ``(usable, reason)``: can the sandbox user start a grading kernel outside bubblewrap?
+
+    The probe runs what a kernel runs, as that user: the limiting launcher of
+    :mod:`grader.execute`, which then starts this Python and imports what a
+    kernel imports.  Inside bubblewrap the question does not arise: the
+    environment is mounted readable there.
+
+    Examples
+    --------
+    >>> usable, reason = sandbox_user_status()
+    >>> isinstance(usable, bool) and isinstance(reason, str)
+    True
+    """
+    from .config import nbgrader_env
+    from .execute import KernelLimits, kernel_command
+
+    uid = SANDBOX_UID_BASE
+    command = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+               *kernel_command([sys.executable, "-c", "import ipykernel, cnnlab"], KernelLimits())]
+    try:
+        probe = subprocess.run(command, cwd="/", env=nbgrader_env(), capture_output=True, text=True, timeout=60)
+    except OSError as err:
+        return False, f"the sandbox user could not be tried ({err})"
+    if probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or ["no output"])[-1]
+        return False, (f"the unprivileged sandbox user (uid {uid}) cannot start {os.path.realpath(sys.executable)} "
+                       f"with this environment ({last})")
+    return True, f"kernels run as the unprivileged sandbox user (uid {uid} and up)"
 
 
 def _system_dirs():
@@ -168,8 +204,15 @@ class SandboxedKernelManager(LimitedKernelManager):
 
     @property
     def own_user(self):
-        """True when the kernel is dropped to a sandbox user of its own (the grader runs as root)."""
-        return os.geteuid() == 0 and self.sandbox != "off"
+        """True when the kernel is dropped to a sandbox user of its own (the grader runs as root).
+
+        Outside bubblewrap only where that user can start the Python environment
+        (:func:`sandbox_user_status`); otherwise the kernel stays root, without
+        capabilities (see :meth:`format_kernel_cmd`).
+        """
+        if os.geteuid() != 0 or self.sandbox == "off":
+            return False
+        return bubblewrap_status()[0] or sandbox_user_status()[0]
 
     def isolation(self):
         """Return ``(uses_bubblewrap, reason)`` for the configured mode, refusing where it must."""
@@ -199,6 +242,8 @@ class SandboxedKernelManager(LimitedKernelManager):
             for folder in (self._socket_dir, self._sandbox_workdir):
                 _chown_tree(folder, uid)
             cmd = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", *cmd]
+        elif os.geteuid() == 0:  # root, no user of its own: at least no capabilities (no mounts, no kill)
+            cmd = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *cmd]
         if not use_bwrap:
             return cmd
         return bwrap_args(self._sandbox_workdir, self._socket_dir, self._sandbox_mount,
