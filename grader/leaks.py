@@ -28,18 +28,19 @@ TEXT_SUFFIXES = {".py", ".md", ".txt", ".yml", ".yaml", ".cfg", ".toml", ".json"
 
 
 def notebook_lines(path):
-    """``(line, in_secret_region)`` for every source line of a notebook's cells."""
+    """``(line, region)`` for every source line of a notebook's cells; ``region`` is the region's
+    start marker (``"BEGIN SOLUTION"``, ``"BEGIN HIDDEN TESTS"``) or ``None`` outside them."""
     cells = json.loads(Path(path).read_text())["cells"]
     pairs, region = [], None
     for cell in cells:
         for line in _source(cell).splitlines():
-            begin = next((end for start, end in SECRET_MARKERS if start in line), None)
+            begin = next((pair for pair in SECRET_MARKERS if pair[0] in line), None)
             if begin:
                 region = begin
-            elif region and region in line:
+            elif region and region[1] in line:
                 region = None
             else:
-                pairs.append((line.strip(), region is not None))
+                pairs.append((line.strip(), region and region[0]))
     return pairs
 
 
@@ -48,8 +49,12 @@ def _source(cell):
     return "".join(source) if isinstance(source, list) else source
 
 
-def secret_lines(solution_notebooks, public_files=()):
+def secret_lines(solution_notebooks, public_files=(), regions=None):
     """Secret lines of ``solution_notebooks``: in a secret region, nowhere public.
+
+    ``regions`` picks the kind of secret by its start marker (e.g.
+    ``["BEGIN HIDDEN TESTS"]``); by default both kinds.  Lines of the other
+    kind's regions are then neither secret nor public.
 
     Examples
     --------
@@ -60,10 +65,14 @@ def secret_lines(solution_notebooks, public_files=()):
     >>> secret_lines([path])
     {'return x * 42'}
     """
+    regions = {start for start, _ in SECRET_MARKERS} if regions is None else set(regions)
     secret, public = set(), set()
     for path in solution_notebooks:
-        for line, hidden in notebook_lines(path):
-            (secret if hidden else public).add(line)
+        for line, region in notebook_lines(path):
+            if region is None:
+                public.add(line)
+            elif region in regions:
+                secret.add(line)
     for path in public_files:
         public.update(text_lines(path))
     public = Text(public)

@@ -7,6 +7,7 @@ Screenshots go to ``test-artifacts/``.
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -183,3 +184,50 @@ def test_lecture_demo_in_voila(request, tmp_path, browser):
     check_sharp_figure(page)
     assert "import" not in page.inner_text("body")  # explorers only, no code
     assert page.locator(".jp-CodeCell .jp-InputArea .cm-editor").count() == 0
+
+
+def test_formgrade_gives_a_written_answer_its_points(request, tmp_path, browser):
+    """`make formgrade` on a graded workspace: an instructor grades a written answer; the report counts it."""
+    from fixtures.workspace import fresh_checkout, shell, shell_env
+
+    assignment = "03-padding-and-stride"
+    workspace = fresh_checkout(tmp_path / "course")
+    (tmp_path / "downloads").mkdir()
+    shutil.copyfile(REPO / "solutions" / assignment / f"{assignment}.ipynb", tmp_path / "downloads" / "alice.ipynb")
+    done = shell(f"make grade ASSIGNMENT={assignment} SUBMISSIONS={tmp_path / 'downloads'}", workspace)
+    assert "1 written answer(s) of 1 submission(s) wait for a manual grade" in done.stdout
+
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(tmp_path / "formgrade.log", "wb")
+    process = subprocess.Popen(["make", "formgrade", f"PORT={port}"], cwd=workspace, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True,
+                               env={**shell_env(), "JUPYTER_TOKEN": token})
+
+    def stop():
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+    request.addfinalizer(stop)
+    wait_for_http(f"http://127.0.0.1:{port}/api/status?token={token}", process)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"http://127.0.0.1:{port}/?token={token}")  # the printed address: the formgrader's start page
+    page.get_by_role("link", name="Manual Grading").first.click()
+    page.get_by_role("link", name=assignment).click()
+    page.locator("td a", has_text=assignment).click()
+    href = page.locator("a.name-shown", has_text="alice").get_attribute("href")
+    page.locator(f"a.name-hidden[href='{href}']").click()
+    score = page.locator("input#written-padding-choice")
+    score.fill("2")
+    score.press("Tab")  # the formgrader saves a score when its box loses focus
+    page.wait_for_selector("input#written-padding-choice:not(.needs_manual_grade)", timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "formgrade.png"))
+
+    done = shell(f".venv/bin/python -m grader report {assignment}", workspace)
+    assert "every written answer has a manual grade" in done.stdout
+    grades = (workspace / "grading" / "reports" / assignment / "grades.csv").read_text().splitlines()
+    assert grades[1].split(",")[-2:] == ["10.0", "10.0"], grades

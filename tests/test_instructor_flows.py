@@ -1,0 +1,190 @@
+"""The README's instructor section, run as written on the real course, in a fresh checkout.
+
+Every command line of the section's code block is run here through bash, in a
+copy of the repository as a clone has it (no ``grading/`` workspace yet),
+with only the placeholders filled in (``DOWNLOADS.zip``, the assignment).  The
+submissions of a class: the solution, the untouched release, two typical
+mistakes of ``tests/mistakes/`` and one hostile submission (a monkeypatched
+check).  Expected scores come from the notebooks' own points.
+"""
+
+import csv
+import json
+import re
+import runpy
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from fixtures.workspace import REPO, fresh_checkout, shell
+from grader.api import fill_answers
+from grader.leaks import find_leaks, secret_lines
+
+pytestmark = pytest.mark.slow
+
+README = REPO / "README.md"
+HOSTILE = """import numpy
+import cnnlab.checks
+numpy.testing.assert_allclose = lambda *args, **kwargs: None
+cnnlab.checks.check_close = lambda *args, **kwargs: None
+"""
+
+
+def instructor_lines():
+    """The command lines of the README's instructor code block, comments removed."""
+    section = README.read_text().split("## For instructors", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def readme_line(start, **placeholders):
+    """The one README line that starts with ``start``, placeholders replaced."""
+    found = [line for line in instructor_lines() if line.startswith(start)]
+    assert len(found) == 1, f"the README's instructor section has {len(found)} lines starting {start!r}"
+    line = found[0]
+    for name, value in placeholders.items():
+        line = line.replace(name, value)
+    return line
+
+
+def test_every_readme_instructor_line_is_run_by_a_test():
+    starts = ["make grade", ".venv/bin/python -m grader release", ".venv/bin/python -m grader check",
+              ".venv/bin/python -m grader collect", ".venv/bin/python -m grader autograde", "make formgrade",
+              ".venv/bin/python -m grader feedback", ".venv/bin/python -m grader report",
+              ".venv/bin/python -m grader dist"]
+    lines = instructor_lines()
+    matched = [[start for start in starts if line.startswith(start)] for line in lines]
+    assert all(len(m) == 1 for m in matched), f"a README line that no test here runs: {lines}"
+    assert sorted(m[0] for m in matched) == sorted(starts), lines
+
+
+def points(assignment):
+    """``(autograded test cells -> points, written answers -> points)`` of the solution notebook."""
+    nb = nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
+    tests = {m["grade_id"]: m["points"] for m, c in zip(meta, nb.cells)
+             if m.get("grade") and not m.get("solution") and c.cell_type == "code"}
+    written = {m["grade_id"]: m["points"] for m in meta if m.get("grade") and m.get("solution")}
+    return tests, written
+
+
+def class_submissions(assignment, folder):
+    """Write the class's notebooks into ``folder``; return ``{student: expected autograded score}``."""
+    tests, _ = points(assignment)
+    solution = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+    release = REPO / "notebooks" / assignment / f"{assignment}.ipynb"
+    mistakes = runpy.run_path(str(REPO / "tests" / "mistakes" / f"{assignment}.py"))["MISTAKES"][:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "solver.ipynb").write_bytes(solution.read_bytes())
+    (folder / "untouched.ipynb").write_bytes(release.read_bytes())
+    expected = {"solver": sum(tests.values()), "untouched": 0}
+    for number, mistake in enumerate(mistakes, 1):
+        fill_answers(solution, {mistake["answer_cell"]: mistake["source"]}, folder / f"mistaken{number}.ipynb")
+        expected[f"mistaken{number}"] = sum(tests.values()) - tests[mistake["fails"]]
+    fill_answers(solution, {mistakes[0]["answer_cell"]: HOSTILE + mistakes[0]["source"]}, folder / "hostile.ipynb")
+    expected["hostile"] = 0  # code tampering: the notebook's autograded points are withheld
+    return expected, mistakes
+
+
+def grades_csv(workspace, assignment):
+    with open(workspace / "grading" / "reports" / assignment / "grades.csv") as handle:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+
+
+def give_manual_grades(workspace, assignment, student, written):
+    """Grade ``student``'s written answers with full points, through nbgrader's gradebook API."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{workspace / 'grading' / 'gradebook.db'}", "cnnlab") as gb:
+        for grade_id, score in written.items():
+            grade = gb.find_grade(grade_id, assignment, assignment, student)
+            assert grade.needs_manual_grade
+            grade.manual_score = score
+            grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+def hidden_test_secrets(assignment):
+    solution = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+    return secret_lines([solution], public_files=sorted((REPO / "cnnlab").rglob("*.py")),
+                        regions=["BEGIN HIDDEN TESTS"])
+
+
+@pytest.mark.parametrize("assignment, intake", [
+    pytest.param("03-padding-and-stride", "zip", marks=pytest.mark.xdist_group("flows-03")),
+    pytest.param("09-cnn-end-to-end", "folder", marks=pytest.mark.xdist_group("flows-09")),
+])
+def test_a_class_graded_the_readme_way(assignment, intake, tmp_path):
+    workspace = fresh_checkout(tmp_path / "course")
+    assert not (workspace / "grading").exists()
+    expected, mistakes = class_submissions(assignment, tmp_path / "downloads")
+    if intake == "zip":  # an LMS download: Canvas-style names
+        submissions = tmp_path / "DOWNLOADS.zip"
+        with zipfile.ZipFile(submissions, "w") as archive:
+            for path in sorted((tmp_path / "downloads").glob("*.ipynb")):
+                archive.write(path, f"{path.stem}_4711_0815_{assignment}.ipynb")
+    else:
+        submissions = tmp_path / "downloads"
+    tests, written = points(assignment)
+
+    done = shell(readme_line("make grade", **{"03-padding-and-stride": assignment,
+                                              "DOWNLOADS.zip": str(submissions)}), workspace)
+    assert f"{assignment} was not in the gradebook" in done.stderr  # registered from solutions/, one line
+    assert "5 placed" in done.stdout
+    assert "5 submissions, 0 could not be graded" in done.stdout, done.stdout + done.stderr
+    assert grades_csv(workspace, assignment) == expected
+    waiting = sum(student != "untouched" for student in expected) * len(written)
+    assert f"{waiting} written answer(s) of 4 submission(s) wait for a manual grade" in done.stdout
+
+    give_manual_grades(workspace, assignment, "solver", written)
+    shell(readme_line(".venv/bin/python -m grader feedback", **{"03-padding-and-stride": assignment}), workspace)
+    done = shell(readme_line(".venv/bin/python -m grader report", **{"03-padding-and-stride": assignment}),
+                 workspace)
+    assert grades_csv(workspace, assignment) == {**expected, "solver": sum(tests.values()) + sum(written.values())}
+    assert f"{waiting - len(written)} written answer(s) of 3 submission(s) wait" in done.stdout
+
+    notes = (workspace / "grading" / "reports" / assignment / "notes.csv").read_text()
+    assert re.search(r"hostile,graded,0\.0,\"[^\n]*tampering: [^\n]*points withheld", notes), notes
+    feedback = workspace / "grading" / "feedback"
+    assert sorted(p.name for p in feedback.iterdir()) == sorted(expected)
+    assert find_leaks(feedback, hidden_test_secrets(assignment)) == []
+    for number, mistake in enumerate(mistakes, 1):
+        page = (feedback / f"mistaken{number}" / assignment / f"{assignment}.html").read_text()
+        assert re.search(mistake["message"], re.sub(r"<[^>]+>", "", page), re.S), mistake["message"]
+
+    done = shell(readme_line(".venv/bin/python -m grader dist"), workspace)
+    dist = workspace / "student-dist"
+    assert "no solution or hidden-test line found" in done.stdout
+    assert not (dist / "solutions").exists()
+    assert (dist / "notebooks" / assignment / f"{assignment}.ipynb").read_bytes() == \
+        (REPO / "notebooks" / assignment / f"{assignment}.ipynb").read_bytes()
+    solutions = sorted((REPO / "solutions").glob("*/*.ipynb"))
+    assert find_leaks(dist, secret_lines(solutions, public_files=sorted((REPO / "cnnlab").rglob("*.py")))) == []
+
+
+@pytest.mark.xdist_group("flows-release")
+def test_release_and_check_as_written_leave_the_course_as_committed(tmp_path):
+    workspace = fresh_checkout(tmp_path / "course")
+    shell(readme_line(".venv/bin/python -m grader release"), workspace)
+    for committed in sorted((REPO / "notebooks").rglob("*.ipynb")):
+        assert (workspace / committed.relative_to(REPO)).read_bytes() == committed.read_bytes(), committed
+    assert not list(workspace.glob(".notebooks-staging-*"))
+    done = shell(readme_line(".venv/bin/python -m grader check"), workspace, timeout=1800)
+    assert "PROBLEM" not in done.stderr
+
+
+def test_collect_and_autograde_as_written_on_a_fresh_workspace(tmp_path):
+    workspace = fresh_checkout(tmp_path / "course")
+    submissions = tmp_path / "DOWNLOADS.zip"
+    with zipfile.ZipFile(submissions, "w") as archive:
+        archive.write(REPO / "solutions" / "03-padding-and-stride" / "03-padding-and-stride.ipynb",
+                      "solver_1_2_padding.ipynb")
+    done = shell(readme_line(".venv/bin/python -m grader collect", **{"DOWNLOADS.zip": str(submissions)}), workspace)
+    assert "03-padding-and-stride was not in the gradebook" in done.stderr and "1 placed" in done.stdout
+    done = shell(readme_line(".venv/bin/python -m grader autograde"), workspace)
+    tests, _ = points("03-padding-and-stride")
+    assert re.search(rf"solver\s+graded\s+{sum(tests.values()):g}/", done.stdout), done.stdout
+    result = json.loads((workspace / "grading" / "grader-runs" / "03-padding-and-stride" / "solver.json").read_text())
+    assert result["status"] == "graded"
