@@ -188,3 +188,58 @@ def test_collect_and_autograde_as_written_on_a_fresh_workspace(tmp_path):
     assert re.search(rf"solver\s+graded\s+{sum(tests.values()):g}/", done.stdout), done.stdout
     result = json.loads((workspace / "grading" / "grader-runs" / "03-padding-and-stride" / "solver.json").read_text())
     assert result["status"] == "graded"
+
+
+def test_dist_of_the_real_course_has_no_false_positive_and_catches_every_planted_secret(tmp_path):
+    from grader.dist import DistLeakError, build_dist, course_secrets, verify_dist
+
+    dist = build_dist(REPO, tmp_path / "dist")  # raises on a false positive
+    secrets = sorted(course_secrets(REPO))
+    assert len(secrets) > 100
+    notebook = dist / "notebooks" / "06-pooling" / "06-pooling.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    carriers = {"code": [], "markdown": [], "traceback": [], "library": []}
+    for number, secret in enumerate(secrets):
+        carriers[list(carriers)[number % len(carriers)]].append(secret)
+    nb.cells.append(nbformat.v4.new_code_cell("\n".join("    " + s for s in carriers["code"])))
+    nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(carriers["markdown"])))
+    output = nbformat.v4.new_output("error", ename="AssertionError", evalue="",
+                                    traceback=[f"----> {n} {s}" if len(s) >= 24 else s
+                                               for n, s in enumerate(carriers["traceback"])])
+    nb.cells[-2].outputs = [output]
+    nbformat.write(nb, notebook)
+    (dist / "cnnlab" / "helpers.py").write_text("".join(f"\t{s}  \n" for s in carriers["library"]))
+    found = {(path.relative_to(dist).as_posix(), line) for path, line in find_leaks(dist, set(secrets))}
+    planted = {("notebooks/06-pooling/06-pooling.ipynb", s)
+               for s in carriers["code"] + carriers["markdown"] + carriers["traceback"]}
+    planted |= {("cnnlab/helpers.py", s) for s in carriers["library"]}
+    assert found == planted
+    with pytest.raises(DistLeakError, match=f"{len(secrets)} solution or hidden-test line"):
+        verify_dist(REPO, dist)
+
+
+@pytest.mark.xdist_group("flows-release")
+def test_release_never_leaves_a_notebook_missing(tmp_path):
+    """A second process reads the release notebooks while `release` rewrites them: each is always there."""
+    import subprocess
+    import sys
+    import time
+
+    workspace = fresh_checkout(tmp_path / "course")
+    watched = sorted((workspace / "notebooks").glob("*/*.ipynb"))
+    watcher = subprocess.Popen([sys.executable, "-c", (
+        "import json, sys, time\n"
+        "paths, missing, reads = sys.argv[1:], set(), 0\n"
+        "end = time.monotonic() + 120\n"
+        "while time.monotonic() < end and not __import__('os').path.exists(paths[0] + '.stop'):\n"
+        "    for p in paths:\n"
+        "        try:\n"
+        "            json.load(open(p)); reads += 1\n"
+        "        except (OSError, ValueError) as err:\n"
+        "            missing.add(f'{p}: {type(err).__name__}')\n"
+        "print(reads, sorted(missing))\n"), *map(str, watched)], stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    shell(readme_line(".venv/bin/python -m grader release"), workspace)
+    Path(f"{watched[0]}.stop").write_text("")
+    reads, missing = watcher.communicate(timeout=60)[0].split(" ", 1)
+    assert int(reads) > len(watched) * 10 and missing.strip() == "[]", missing

@@ -8,6 +8,7 @@ preprocessor does when the grader config selects it.
 import os
 import tempfile
 import textwrap
+import time
 
 import nbformat
 import pytest
@@ -142,8 +143,42 @@ def test_required_sandbox_refuses_without_bubblewrap(tmp_path, monkeypatch):
 def test_the_process_limit_is_set_only_for_a_user_of_its_own():
     assert LimitedKernelManager().limits.processes is None
     sandboxed = SandboxedKernelManager(processes=100)
-    assert sandboxed.limits.processes == (100 if os.geteuid() == 0 else None)
+    own_user = os.geteuid() == 0 and (bubblewrap_status()[0] or sandbox.sandbox_user_status()[0])
+    assert sandboxed.own_user == own_user
+    assert sandboxed.limits.processes == (100 if own_user else None)
     assert SandboxedKernelManager(sandbox="off").limits.processes is None
+
+
+def test_without_bubblewrap_kernels_start_as_a_user_that_can_run_python(tmp_path, monkeypatch):
+    # as root in a container the interpreter often lies under /root, which the sandbox user cannot read:
+    # the kernel then runs as root without capabilities, never dies at start
+    monkeypatch.setattr(sandbox, "bubblewrap_status", lambda: (False, "bubblewrap is not installed"))
+    nb = run_cells(tmp_path, "import os, cnnlab\n"
+                             "caps = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff'))\n"
+                             "print(os.getuid(), int(caps, 16))")
+    uid, capabilities = map(int, stdout_of(nb.cells[0]).split())
+    if os.geteuid() != 0:
+        assert (uid, capabilities) == (os.geteuid(), 0)
+    elif sandbox.sandbox_user_status()[0]:
+        assert uid >= sandbox.SANDBOX_UID_BASE and capabilities == 0
+    else:
+        assert (uid, capabilities) == (0, 0)
+
+
+def test_the_supervisor_stops_a_tree_with_too_many_processes():
+    from grader.execute import Limits, Supervisor
+
+    def spawn(count):
+        for _ in range(count):
+            if os.fork() == 0:
+                time.sleep(30)
+                os._exit(0)
+        time.sleep(30)
+
+    supervisor = Supervisor(spawn, (40,), Limits(wall_s=20, processes=20))
+    while supervisor.poll() is None:
+        time.sleep(0.05)
+    assert supervisor.outcome == "process limit" and supervisor.elapsed < 10
 
 
 @needs_bwrap
