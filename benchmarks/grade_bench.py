@@ -5,6 +5,12 @@ identical.  Target on the 2-core CI machine: at least 1.7x with identical scores
 The submissions are graded in ``--rounds`` batches, serial and parallel taking
 turns, so that a change in the machine's load hits both sides alike.
 
+Then it times the README's one-line grading command, ``make grade
+ASSIGNMENT=03-padding-and-stride SUBMISSIONS=<folder>``, on as many
+submissions of the real notebook 03 (solutions, untouched releases and the
+typical mistakes of ``tests/mistakes/``) in a fresh checkout: collect,
+registration, autograde, feedback and report, end to end.
+
     .venv/bin/python benchmarks/grade_bench.py [--submissions 24] [--jobs 2] [--rounds 3]
 """
 
@@ -60,6 +66,31 @@ def timed(command, cwd):
     return time.perf_counter() - start
 
 
+def time_make_grade(base, count, assignment="03-padding-and-stride"):
+    """Seconds ``make grade`` takes on ``count`` submissions of ``assignment`` in a fresh checkout, and its summary."""
+    import runpy
+
+    from fixtures.workspace import fresh_checkout, shell
+    from grader.api import fill_answers
+
+    workspace, folder = fresh_checkout(base / "checkout"), base / "downloads"
+    folder.mkdir()
+    solution = REPO / "solutions" / assignment / f"{assignment}.ipynb"
+    release_notebook = REPO / "notebooks" / assignment / f"{assignment}.ipynb"
+    mistakes = runpy.run_path(str(REPO / "tests" / "mistakes" / f"{assignment}.py"))["MISTAKES"]
+    for i in range(count):
+        kind = i % (2 + len(mistakes))
+        target = folder / f"student{i:02d}.ipynb"
+        if kind < 2:
+            shutil.copyfile(solution if kind == 0 else release_notebook, target)
+        else:
+            fill_answers(solution, {mistakes[kind - 2]["answer_cell"]: mistakes[kind - 2]["source"]}, target)
+    start = time.perf_counter()
+    done = shell(f"make grade ASSIGNMENT={assignment} SUBMISSIONS={folder}", workspace, timeout=3600)
+    summary = next(line for line in done.stdout.splitlines() if line.endswith("(scored zero, see notes)"))
+    return time.perf_counter() - start, summary
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=24)
@@ -79,6 +110,10 @@ def main(argv=None):
     print(f"nbgrader autograde (serial):       {t_serial:7.1f} s")
     print(f"grader autograde --jobs {args.jobs}:         {t_parallel:7.1f} s")
     print(f"speed-up: {t_serial / t_parallel:.2f}x   identical scores: {same}")
+    with tempfile.TemporaryDirectory(prefix="make-grade-bench-") as scratch:
+        seconds, summary = time_make_grade(Path(scratch), args.submissions)
+    print(f"make grade, {args.submissions} submissions of notebook 03 (all cores): {seconds:7.1f} s, "
+          f"{seconds / args.submissions:.2f} s per submission ({summary})")
     return 0 if same else 1
 
 

@@ -244,7 +244,7 @@ def test_tensor_input_keeps_autograd():
     assert x.grad.shape == x.shape
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_cuda_tensor_stays_on_the_gpu():
     x = torch.randn(2, 3, 8, 8, device="cuda")
     got = conv2d(x, np.ones((4, 3, 3, 3), dtype=np.float32), padding_mode="reflect", padding=1)

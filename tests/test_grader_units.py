@@ -136,7 +136,7 @@ def test_supervisor_reports_exit_status():
     assert supervisor.outcome == "exit 3"
 
 
-@pytest.mark.parametrize("command", ["release", "collect", "autograde", "feedback", "report", "dist", "check"])
+@pytest.mark.parametrize("command", ["release", "collect", "autograde", "formgrade", "feedback", "report", "dist", "check"])
 def test_every_command_has_help_and_course_dir(command):
     done = subprocess.run([sys.executable, "-m", "grader", command, "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "--course-dir" in done.stdout
