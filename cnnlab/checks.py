@@ -1,6 +1,7 @@
 """Self-checks for notebook exercises: say what is wrong, never what the answer is.
 
-Every check raises ``AssertionError`` with a message a student can act on
+Every check raises :class:`CheckFailed` (an ``AssertionError``, shown in Jupyter as its message
+alone, see :mod:`cnnlab._failure`) with a message a student can act on
 (wrong type, wrong shape with the expected shape, wrong dtype, NaN, a result
 that is transposed, equals the correlation with the flipped kernel, is off by
 one in size, or differs only at the border, with a hint fitting the topic) and
@@ -18,23 +19,26 @@ Examples
 >>> check_close(np.ones((4, 4)), np.ones((3, 3)), name="conv(x, w)")
 Traceback (most recent call last):
 ...
-AssertionError: conv(x, w) has the wrong shape: got (4, 4), expected (3, 3). Off by one in the output size: the valid output is N-K+1 per axis.
+cnnlab.checks.CheckFailed: conv(x, w) has the wrong shape: got (4, 4), expected (3, 3). Off by one in the output size: the valid output is N-K+1 per axis.
 """
-
-import sys
-from importlib import import_module
-from types import ModuleType
 
 import numpy as np
 
 from ._backend import is_tensor
+from ._failure import CheckFailed, ErrorInYourCode
+from ._forbid import forbid_calls
+from ._mismatch import diagnose
 from ._validate import describe
+
+__all__ = ["CheckFailed", "ErrorInYourCode", "call", "check_type", "check_shape", "check_dtype", "check_finite",
+           "check_close", "check_outputs", "check_output_size", "check_count", "check_angles", "check_correlation",
+           "forbid_calls"]
 
 _KINDS = {"float": "f", "int": "iu", "bool": "b", "complex": "c"}
 
 
 def check_type(value, expected, name="your result"):
-    """Raise ``AssertionError`` unless ``value`` is an instance of ``expected``.
+    """Raise :class:`CheckFailed` unless ``value`` is an instance of ``expected``.
 
     Parameters
     ----------
@@ -50,16 +54,16 @@ def check_type(value, expected, name="your result"):
     >>> check_type([1, 2], np.ndarray, "pad(x)")
     Traceback (most recent call last):
     ...
-    AssertionError: pad(x) has the wrong type: got list, expected ndarray. Did you return the right variable?
+    cnnlab.checks.CheckFailed: pad(x) has the wrong type: got list, expected ndarray. Did you return the right variable?
     """
     if not isinstance(value, expected):
         names = " or ".join(t.__name__ for t in np.atleast_1d(np.array(expected, dtype=object)))
-        raise AssertionError(f"{name} has the wrong type: got {type(value).__name__}, expected {names}. "
+        raise CheckFailed(f"{name} has the wrong type: got {type(value).__name__}, expected {names}. "
                              "Did you return the right variable?")
 
 
 def check_shape(value, shape, name="your result"):
-    """Raise ``AssertionError`` unless ``value.shape == shape``, with a hint for the usual slips.
+    """Raise :class:`CheckFailed` unless ``value.shape == shape``, with a hint for the usual slips.
 
     The hints: a transposed result (axes reversed), an output one element too
     large or too small per axis (valid size is N-K+1), or a missing/extra axis.
@@ -69,12 +73,12 @@ def check_shape(value, shape, name="your result"):
     >>> check_shape(np.zeros((5, 3)), (3, 5))
     Traceback (most recent call last):
     ...
-    AssertionError: your result has the wrong shape: got (5, 3), expected (3, 5). Its axes are in the wrong order (transposed?).
+    cnnlab.checks.CheckFailed: your result has the wrong shape: got (5, 3), expected (3, 5). Its axes are in the wrong order (transposed?).
     """
     actual, shape = tuple(np.shape(value)), tuple(shape)
     if actual == shape:
         return
-    raise AssertionError(f"{name} has the wrong shape: got {actual}, expected {shape}.{_shape_hint(actual, shape)}")
+    raise CheckFailed(f"{name} has the wrong shape: got {actual}, expected {shape}.{_shape_hint(actual, shape)}")
 
 
 def _shape_hint(actual, shape):
@@ -89,7 +93,7 @@ def _shape_hint(actual, shape):
 
 
 def check_dtype(value, kind, name="your result"):
-    """Raise ``AssertionError`` unless ``value``'s dtype is of ``kind``.
+    """Raise :class:`CheckFailed` unless ``value``'s dtype is of ``kind``.
 
     Parameters
     ----------
@@ -101,28 +105,28 @@ def check_dtype(value, kind, name="your result"):
     >>> check_dtype(np.array([1, 2]), "float", "blur(x)")
     Traceback (most recent call last):
     ...
-    AssertionError: blur(x) has dtype int64, expected float numbers. Integer arithmetic truncates: compute in float.
+    cnnlab.checks.CheckFailed: blur(x) has dtype int64, expected float numbers. Integer arithmetic truncates: compute in float.
     """
     dtype = np.asarray(value).dtype
     if dtype.kind not in _KINDS[kind]:
         hint = " Integer arithmetic truncates: compute in float." if kind == "float" else ""
-        raise AssertionError(f"{name} has dtype {dtype}, expected {kind} numbers.{hint}")
+        raise CheckFailed(f"{name} has dtype {dtype}, expected {kind} numbers.{hint}")
 
 
 def check_finite(value, name="your result"):
-    """Raise ``AssertionError`` if ``value`` holds NaN or infinity.
+    """Raise :class:`CheckFailed` if ``value`` holds NaN or infinity.
 
     Examples
     --------
     >>> check_finite(np.array([1.0, np.nan]), "mean_kernel(3)")
     Traceback (most recent call last):
     ...
-    AssertionError: mean_kernel(3) contains NaN or inf (1 of 2 values). Look for a division by zero or an uninitialised array (np.empty).
+    cnnlab.checks.CheckFailed: mean_kernel(3) contains NaN or inf (1 of 2 values). Look for a division by zero or an uninitialised array (np.empty).
     """
     array = _as_numpy(value)
     bad = int(np.size(array) - np.isfinite(array).sum())
     if bad:
-        raise AssertionError(f"{name} contains NaN or inf ({bad} of {array.size} values). "
+        raise CheckFailed(f"{name} contains NaN or inf ({bad} of {array.size} values). "
                              "Look for a division by zero or an uninitialised array (np.empty).")
 
 
@@ -160,11 +164,19 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
     >>> check_close(x.T, x)
     Traceback (most recent call last):
     ...
-    AssertionError: your result has the right shape but wrong values: it is the transpose of the expected result. Check which axis is rows (H) and which is columns (W).
+    cnnlab.checks.CheckFailed: your result has the right shape but wrong values: it is the transpose of the expected result. Check which axis is rows (H) and which is columns (W).
+    Where it is wrong (X wrong, . right; 6 of 9 values):
+    . X X
+    X . X
+    X X .
     >>> check_close(np.zeros((3, 3)), np.eye(3), "max_pool_backward(dout, x)", topic="max-pool-backward")
     Traceback (most recent call last):
     ...
-    AssertionError: max_pool_backward(dout, x) has the right shape but wrong values: 33% of the values differ. Max pooling backward: each output gradient goes to the position of the maximum of its window (the argmax), every other input gets 0, and where windows overlap the gradients add up (+=).
+    cnnlab.checks.CheckFailed: max_pool_backward(dout, x) has the right shape but wrong values: it is all zeros: check that the values are written into it (out[i, j] = ...) and that it is the array you return. Max pooling backward: each output gradient goes to the position of the maximum of its window (the argmax), every other input gets 0, and where windows overlap the gradients add up (+=).
+    Where it is wrong (X wrong, . right; 3 of 9 values):
+    X . .
+    . X .
+    . . X
     """
     border_hint, values_hint = _topic_hints(topic)
     if not (isinstance(actual, np.ndarray) or is_tensor(actual)):
@@ -176,16 +188,84 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
         return
     wrong = f"{name} has the right shape but wrong values"
     if flipped is not None and np.allclose(actual, _as_numpy(flipped), rtol=rtol, atol=atol):
-        raise AssertionError(f"{wrong}: it equals the result with the flipped kernel. Did you flip the kernel "
-                             "where you should not (correlation), or forget to flip it (convolution)?")
-    if actual.ndim >= 2 and actual.shape[-1] == actual.shape[-2] and np.allclose(
-            np.swapaxes(actual, -1, -2), expected, rtol=rtol, atol=atol):
-        raise AssertionError(f"{wrong}: it is the transpose of the expected result. "
-                             "Check which axis is rows (H) and which is columns (W).")
-    if _only_border_differs(actual, expected, rtol, atol):
-        raise AssertionError(f"{wrong}: the inside is right but the border values differ. {border_hint}")
-    share = np.mean(~np.isclose(actual, expected, rtol=rtol, atol=atol))
-    raise AssertionError(f"{wrong}: {share:.0%} of the values differ.{values_hint}")
+        raise CheckFailed(f"{wrong}: it equals the result with the flipped kernel. Did you flip the kernel "
+                          "where you should not (correlation), or forget to flip it (convolution)?")
+    found = diagnose(actual, expected, rtol=rtol, atol=atol)
+    if found.pattern == "border":
+        because = f"the inside is right but the border values differ. {border_hint}"
+    elif found.pattern is not None:
+        because = f"{found.hint}.{values_hint}"
+    else:
+        because = f"{found.count / found.wrong.size:.0%} of the values differ.{values_hint}"
+    raise CheckFailed(f"{wrong}: {because}\n{_where(found)}", mismatch=found)
+
+
+def _where(found):
+    """The text map of wrong positions below a message (``X`` wrong, ``.`` right)."""
+    where = f" in [{', '.join(map(str, found.where))}]" if found.where else ""
+    return f"Where it is wrong{where} (X wrong, . right; {found.count} of {found.wrong.size} values):\n{found.grid}"
+
+
+def check_outputs(actual, expected, names, name="your function", **close):
+    """Check the several results of one call, e.g. ``(dx, dw, db)``: their number first, then each one.
+
+    Parameters
+    ----------
+    actual : tuple or list
+        What the student's function returned.
+    expected : sequence
+        The reference results, in the same order.
+    names : sequence of str
+        The results' names, e.g. ``("dx", "dw", "db")``.
+    name : str
+        How the messages refer to the call; each result is ``"<names[i]> of <name>"``.
+    **close
+        Passed on to :func:`check_close` (``rtol``, ``atol``, ``topic``).
+
+    Examples
+    --------
+    >>> dx, dw = np.zeros((2, 2)), np.ones(3)
+    >>> check_outputs((dx, dw), (dx, dw, np.ones(1)), ("dx", "dw", "db"), "conv_backward(dout, x, w)")
+    Traceback (most recent call last):
+    ...
+    cnnlab.checks.CheckFailed: conv_backward(dout, x, w) returned 2 values, expected 3: (dx, dw, db). Is db missing?
+    """
+    names = tuple(names)
+    if not isinstance(actual, (tuple, list)):
+        raise CheckFailed(f"{name} must return {len(names)} values, ({', '.join(names)}), as a tuple; "
+                          f"got {describe(actual)}.")
+    if len(actual) != len(names):
+        missing = names[len(actual):]
+        why = f" Is {', '.join(missing)} missing?" if missing else " Return only these."
+        raise CheckFailed(f"{name} returned {len(actual)} value{'s' * (len(actual) != 1)}, expected "
+                          f"{len(names)}: ({', '.join(names)}).{why}")
+    for label, mine, reference in zip(names, actual, expected):
+        check_close(mine, reference, f"{label} of {name}", **close)
+
+
+def call(func, *args, **kwargs):
+    """Call the student's ``func``; an exception inside it is reported as theirs, with the input.
+
+    Returns what ``func`` returns.  A :class:`CheckFailed` passes through; any
+    other exception becomes :class:`ErrorInYourCode`, which names the call and
+    its arguments and shows only the traceback of the student's code.
+
+    Examples
+    --------
+    >>> def my_pad(x, p):
+    ...     return x[p]
+    >>> call(my_pad, np.zeros((2, 3)), 5)
+    Traceback (most recent call last):
+    ...
+    cnnlab.checks.ErrorInYourCode: my_pad(a float64 array of shape (2, 3), int 5) raised IndexError: index 5 is out of bounds for axis 0 with size 2. This input must not raise: the error is in your code (traceback below).
+    """
+    try:
+        return func(*args, **kwargs)
+    except CheckFailed:
+        raise
+    except Exception as err:
+        shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+        raise ErrorInYourCode(f"{getattr(func, '__name__', 'your function')}({', '.join(shown)})", err) from err
 
 
 _BORDER_HINT = "Look at how the first and last rows and columns are computed."
@@ -210,13 +290,6 @@ def _topic_hints(topic):
     return _TOPIC_HINTS[topic]
 
 
-def _only_border_differs(actual, expected, rtol, atol):
-    if actual.ndim < 2 or min(actual.shape[-2:]) < 3:
-        return False
-    inside = (..., slice(1, -1), slice(1, -1))
-    return bool(np.allclose(actual[inside], expected[inside], rtol=rtol, atol=atol))
-
-
 def check_output_size(actual, n, k, *, padding=0, stride=1, name="your output size"):
     """Check an answer for the output size floor((N + 2P - K) / S) + 1 along one axis.
 
@@ -226,17 +299,17 @@ def check_output_size(actual, n, k, *, padding=0, stride=1, name="your output si
     >>> check_output_size(4, 5, 3)
     Traceback (most recent call last):
     ...
-    AssertionError: your output size is off by one: the valid output is N-K+1 (with padding P and stride S: floor((N + 2P - K) / S) + 1).
+    cnnlab.checks.CheckFailed: your output size is off by one: the valid output is N-K+1 (with padding P and stride S: floor((N + 2P - K) / S) + 1).
     """
     expected = (n + 2 * padding - k) // stride + 1
     if not isinstance(actual, (int, np.integer)) or isinstance(actual, bool):
-        raise AssertionError(f"{name} must be an int, got {describe(actual)}. Sizes are whole numbers: use // .")
+        raise CheckFailed(f"{name} must be an int, got {describe(actual)}. Sizes are whole numbers: use // .")
     if actual == expected:
         return
     if abs(actual - expected) == 1:
-        raise AssertionError(f"{name} is off by one: the valid output is N-K+1 "
+        raise CheckFailed(f"{name} is off by one: the valid output is N-K+1 "
                              "(with padding P and stride S: floor((N + 2P - K) / S) + 1).")
-    raise AssertionError(f"{name} is wrong: use floor((N + 2P - K) / S) + 1.")
+    raise CheckFailed(f"{name} is wrong: use floor((N + 2P - K) / S) + 1.")
 
 
 def check_count(actual, expected, name="your count", *, hint=None, known=None):
@@ -266,14 +339,14 @@ def check_count(actual, expected, name="your count", *, hint=None, known=None):
     >>> check_count(72, 76, "conv_weights(3, 2, 4)", known={72: "add one bias per filter"})
     Traceback (most recent call last):
     ...
-    AssertionError: conv_weights(3, 2, 4) is 72, which is too small: add one bias per filter.
+    cnnlab.checks.CheckFailed: conv_weights(3, 2, 4) is 72, which is too small: add one bias per filter.
     >>> check_count(80, 76, "conv_weights(3, 2, 4)")
     Traceback (most recent call last):
     ...
-    AssertionError: conv_weights(3, 2, 4) is 80, which is too large: it counts something that is not there, or something twice.
+    cnnlab.checks.CheckFailed: conv_weights(3, 2, 4) is 80, which is too large: it counts something that is not there, or something twice.
     """
     if not isinstance(actual, (int, np.integer)) or isinstance(actual, bool):
-        raise AssertionError(f"{name} must be an int, got {describe(actual)}. Counts are whole numbers: "
+        raise CheckFailed(f"{name} must be an int, got {describe(actual)}. Counts are whole numbers: "
                              "use // and int(), not / .")
     if actual == expected:
         return
@@ -282,7 +355,7 @@ def check_count(actual, expected, name="your count", *, hint=None, known=None):
     default = ("it counts something that is not there, or something twice" if actual > expected
                else "it leaves out part of what is counted")
     why = slips.get(actual, default if hint is None else hint)
-    raise AssertionError(f"{name} is {actual}, which is {direction}: {why}.")
+    raise CheckFailed(f"{name} is {actual}, which is {direction}: {why}.")
 
 
 def check_angles(actual, expected, name="your angles", *, y="y", x="x", atol=1e-7):
@@ -312,7 +385,7 @@ def check_angles(actual, expected, name="your angles", *, y="y", x="x", atol=1e-
     >>> check_angles(np.arctan2(gx, gy), np.arctan2(gy, gx), "direction(image)", y="gy", x="gx")
     Traceback (most recent call last):
     ...
-    AssertionError: direction(image) looks like np.arctan2(gx, gy): the arguments are swapped. atan2 takes the y component first: np.arctan2(gy, gx).
+    cnnlab.checks.CheckFailed: direction(image) looks like np.arctan2(gx, gy): the arguments are swapped. atan2 takes the y component first: np.arctan2(gy, gx).
     """
     actual = _as_numpy(actual).astype(float)
     expected = _as_numpy(expected).astype(float)
@@ -321,13 +394,13 @@ def check_angles(actual, expected, name="your angles", *, y="y", x="x", atol=1e-
     if _same_angles(actual, expected, atol):
         return
     if _same_angles(np.radians(actual), expected, atol):
-        raise AssertionError(f"{name} looks like degrees: the angles must be in radians "
+        raise CheckFailed(f"{name} looks like degrees: the angles must be in radians "
                              "(np.arctan2 gives radians; no np.degrees).")
     for slip, message in _angle_slips(expected, y, x):
         if _same_angles(actual, slip, atol):
-            raise AssertionError(f"{name} {message}")
+            raise CheckFailed(f"{name} {message}")
     share = np.mean(~_equal_angles(actual, expected, atol))
-    raise AssertionError(f"{name} has the right shape but wrong values: {share:.0%} of the angles differ "
+    raise CheckFailed(f"{name} has the right shape but wrong values: {share:.0%} of the angles differ "
                          "(angles a full turn, 2 pi, apart count as equal).")
 
 
@@ -364,7 +437,7 @@ def check_correlation(actual, x, w, *, mode="valid", convolve=False, name="your 
     >>> check_correlation(np.full((3, 3), 5.0), x, w)
     Traceback (most recent call last):
     ...
-    AssertionError: your result has the right shape but wrong values: it equals the result with the flipped kernel. Did you flip the kernel where you should not (correlation), or forget to flip it (convolution)?
+    cnnlab.checks.CheckFailed: your result has the right shape but wrong values: it equals the result with the flipped kernel. Did you flip the kernel where you should not (correlation), or forget to flip it (convolution)?
     """
     x, w = _as_numpy(x).astype(float), _as_numpy(w).astype(float)
     correlation = _correlate(x, w, mode)
@@ -393,149 +466,3 @@ def _as_numpy(value):
     if is_tensor(value):
         return value.detach().cpu().numpy()
     return np.asarray(value)
-
-
-def forbid_calls(func, forbidden, *, args=None, kwargs=None):
-    """Reject a solution that calls a library implementation instead of implementing it.
-
-    Two looks: the code of ``func`` (and of functions nested in it) is
-    inspected for names that resolve, through its globals, closures and
-    modules, to a forbidden function; and, when ``args`` is given, ``func`` is
-    called with a profiler that catches forbidden calls made indirectly.
-
-    Parameters
-    ----------
-    func : callable
-        The student's function.
-    forbidden : list of callable or str
-        The functions it may not use, as objects or dotted names such as
-        ``"scipy.signal.correlate2d"`` or ``"torch.nn.functional.conv2d"``.
-    args, kwargs : tuple, dict, optional
-        When given, call ``func(*args, **kwargs)`` under watch.
-
-    Returns
-    -------
-    object
-        ``func(*args, **kwargs)`` when ``args`` is given, else ``None``.
-
-    Examples
-    --------
-    >>> from scipy.signal import correlate2d
-    >>> def my_correlate(x, w):
-    ...     return correlate2d(x, w, mode="valid")
-    >>> forbid_calls(my_correlate, ["scipy.signal.correlate2d"])
-    Traceback (most recent call last):
-    ...
-    AssertionError: my_correlate calls scipy.signal.correlate2d: this exercise asks you to implement the operation yourself (loops or NumPy), not to call a library's version of it.
-    >>> forbid_calls(lambda x: x * 2, ["scipy.signal.correlate2d"], args=(3,))
-    6
-    """
-    targets = _resolve_all(forbidden)
-    found = _static_uses(func, targets)
-    if found:
-        raise AssertionError(_forbidden_message(func, found))
-    if args is None:
-        return None
-    return _call_watched(func, targets, tuple(args), dict(kwargs or {}))
-
-
-def _forbidden_message(func, name):
-    label = getattr(func, "__name__", "your function")
-    return (f"{label} calls {name}: this exercise asks you to implement the operation yourself "
-            "(loops or NumPy), not to call a library's version of it.")
-
-
-def _resolve_all(forbidden):
-    targets = {}
-    for item in forbidden:
-        if isinstance(item, str):
-            targets[item] = _resolve(item)
-        else:
-            targets[f"{getattr(item, '__module__', '?')}.{getattr(item, '__qualname__', item)}"] = item
-    return targets
-
-
-def _resolve(dotted):
-    module_name, _, attr = dotted.rpartition(".")
-    if module_name.split(".")[0] not in sys.modules:
-        return None  # never imported, so it cannot have been called; matched by name below
-    try:
-        return getattr(import_module(module_name), attr)
-    except (ImportError, AttributeError):
-        return None
-
-
-def _matches(obj, targets):
-    for name, target in targets.items():
-        if target is not None and obj is target:
-            return name
-        code = getattr(obj, "__code__", None)
-        if target is not None and code is not None and code is getattr(target, "__code__", False):
-            return name
-    return None
-
-
-def _code_objects(code):
-    yield code
-    for const in code.co_consts:
-        if hasattr(const, "co_names"):
-            yield from _code_objects(const)
-
-
-def _static_uses(func, targets):
-    func = getattr(func, "__func__", func)
-    code = getattr(func, "__code__", None)
-    if code is None:
-        return _matches(func, targets)
-    names = {n for c in _code_objects(code) for n in (*c.co_names, *c.co_freevars)}
-    scope = dict(getattr(func, "__globals__", {}))
-    for cell_name, cell in zip(code.co_freevars, func.__closure__ or ()):
-        try:
-            scope[cell_name] = cell.cell_contents
-        except ValueError:
-            continue
-    roots = [scope[n] for n in names if n in scope]
-    return _search(roots, names, targets, depth=3)
-
-
-def _search(roots, names, targets, depth):
-    """Follow attribute chains spelled by ``names`` (``signal.correlate2d``) from ``roots`` through modules."""
-    level, seen = list(roots), set()
-    for _ in range(depth + 1):
-        found = next(filter(None, (_matches(obj, targets) for obj in level)), None)
-        if found:
-            return found
-        modules = [obj for obj in level if isinstance(obj, ModuleType) and id(obj) not in seen]
-        seen.update(id(module) for module in modules)
-        level = [getattr(module, n) for module in modules for n in names if hasattr(module, n)]
-    return None
-
-
-def _call_watched(func, targets, args, kwargs):
-    codes = {id(getattr(t, "__code__", None)): n for n, t in targets.items() if hasattr(t, "__code__")}
-    builtins = {id(t): n for n, t in targets.items() if t is not None and not hasattr(t, "__code__")}
-    by_name = {n for n, t in targets.items() if t is None}
-    hit = []
-
-    def profile(frame, event, arg):
-        if hit:
-            return
-        if event == "call":
-            qualified = f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name}"
-            name = codes.get(id(frame.f_code)) or (qualified if qualified in by_name else None)
-        elif event == "c_call":
-            name = builtins.get(id(arg))
-        else:
-            return
-        if name:
-            hit.append(name)
-
-    previous = sys.getprofile()
-    sys.setprofile(profile)
-    try:
-        result = func(*args, **kwargs)
-    finally:
-        sys.setprofile(previous)
-    if hit:
-        raise AssertionError(_forbidden_message(func, hit[0]))
-    return result

@@ -127,10 +127,15 @@ def _system_dirs():
 
 
 def _python_dirs():
-    """The interpreter, the virtual environment, cnnlab and grader (its launcher), resolved through links."""
+    """The interpreter, the virtual environment, cnnlab and grader (its launcher), resolved through links.
+
+    The environment also appears where the kernel's command names it
+    (``sys.prefix`` as started), when that path runs through a link: a
+    virtual environment linked into a checkout is started by that path.
+    """
     import cnnlab
 
-    dirs = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
+    dirs = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), os.path.abspath(sys.prefix),
             os.path.dirname(os.path.realpath(cnnlab.__file__)), os.path.dirname(os.path.realpath(__file__))}
     return sorted(dirs)
 

@@ -8,8 +8,9 @@ Discovers every ``solutions/<assignment>/<assignment>.ipynb`` and, per assignmen
 * (slow) the committed release equals what ``grader.api.release`` generates;
 * (slow) grading the solution gives full marks on every autograded cell, grading the
   untouched release gives zero on every autograded cell;
-* (slow) grading the "typical mistakes" submission loses exactly the listed cells' points,
-  each with a message that matches.
+* (slow) every typical mistake loses exactly its test cell's points when graded, with a
+  message that matches, and is already flagged by the visible checks that a student runs
+  (the release notebook, no hidden tests); no message is a raw Python, NumPy or torch error.
 
 Typical mistakes live in ``tests/mistakes/<assignment>.py`` (loaded by path with runpy)::
 
@@ -21,9 +22,10 @@ Typical mistakes live in ``tests/mistakes/<assignment>.py`` (loaded by path with
         ...
     ]
 
-one entry per autograded test cell. The test builds ONE submission per assignment from
-the solution with every listed answer cell replaced by its wrong source and grades it once.
-Several entries may name the same answer cell only if they give the same source.
+at least one entry per autograded test cell, and more per answer cell for the other typical
+mistakes there. The mistakes are tried in rounds: round k puts the k-th mistake of every
+answer cell into one submission (the solution, with those answer cells replaced) and grades it
+once; the same answers go into the release notebook, whose visible checks must flag each one.
 """
 
 import ast
@@ -171,14 +173,30 @@ def test_mistakes_cover_every_exercise(assignment):
     nb = nbformat.read(solution_path(assignment), as_version=4)
     mistakes = load_mistakes(assignment)
     answers = {nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("solution")}
-    assert {m["fails"] for m in mistakes} == set(autograded_cells(nb)), "one mistake per autograded cell"
-    sources = {}
+    assert {m["fails"] for m in mistakes} == set(autograded_cells(nb)), "a mistake for every autograded cell"
     for mistake in mistakes:
         assert set(mistake) == {"answer_cell", "source", "fails", "message"}, mistake
         assert mistake["answer_cell"] in answers, f"{mistake['answer_cell']} is not an answer cell"
         re.compile(mistake["message"])
-        assert sources.setdefault(mistake["answer_cell"], mistake["source"]) == mistake["source"], (
-            f"two different wrong sources for {mistake['answer_cell']}")
+
+
+# Errors whose message was written for the student: a check's verdict, an error in the student's own
+# code (with its input), or the notebook's own assertions.  Anything else is a raw error.
+STUDENT_FACING = {"CheckFailed", "ErrorInYourCode", "AssertionError"}
+
+
+def mistake_rounds(mistakes):
+    """Round k: the k-th mistake of every answer cell (so each round is one submission)."""
+    by_cell = {}
+    for mistake in mistakes:
+        by_cell.setdefault(mistake["answer_cell"], []).append(mistake)
+    count = max(len(listed) for listed in by_cell.values())
+    return [[listed[k] for listed in by_cell.values() if k < len(listed)] for k in range(count)]
+
+
+def test_mistake_rounds_put_one_mistake_per_answer_cell_in_each_round():
+    a1, a2, b1 = (dict(answer_cell=c, n=n) for c, n in (("a", 1), ("a", 2), ("b", 1)))
+    assert mistake_rounds([a1, b1, a2]) == [[a1, b1], [a2]]
 
 
 # --- slow: execute, release, grade ----------------------------------------------------------------
@@ -247,17 +265,56 @@ def test_typical_mistakes_lose_their_points(assignment, courses, offline, tmp_pa
     from grader.api import fill_answers
 
     tests = autograded_cells(nbformat.read(solution_path(assignment), as_version=4))
-    mistakes = load_mistakes(assignment)
-    wrong = {m["answer_cell"]: m["source"] for m in mistakes}
-    submission = fill_answers(solution_path(assignment), wrong, tmp_path / f"{assignment}.ipynb")
-    result = grade(assignment, submission, courses, "mistaken")
-    failing = {m["fails"] for m in mistakes}
-    for gid, points in tests.items():
-        if gid not in failing:
-            assert result.cells[gid].score == points, f"{gid} lost points: {result.cells[gid].messages}"
-    for mistake in mistakes:
-        cell = result.cells[mistake["fails"]]
-        text = "\n".join(cell.messages)
-        assert cell.score == 0, f"{mistake['fails']} kept its points for the mistake in {mistake['answer_cell']}"
-        assert re.search(mistake["message"], text), (
-            f"{mistake['fails']}: message {text!r} does not match {mistake['message']!r}")
+    for number, mistakes in enumerate(mistake_rounds(load_mistakes(assignment))):
+        wrong = {m["answer_cell"]: m["source"] for m in mistakes}
+        submission = fill_answers(solution_path(assignment), wrong, tmp_path / f"round{number}" / f"{assignment}.ipynb")
+        result = grade(assignment, submission, courses, f"mistaken{number}")
+        failing = {m["fails"] for m in mistakes}
+        for gid, points in tests.items():
+            if gid not in failing:
+                assert result.cells[gid].score == points, f"{gid} lost points: {result.cells[gid].messages}"
+        for mistake in mistakes:
+            cell = result.cells[mistake["fails"]]
+            text = "\n".join(cell.messages)
+            assert cell.score == 0, f"{mistake['fails']} kept its points for the mistake in {mistake['answer_cell']}"
+            assert re.search(mistake["message"], text), (
+                f"{mistake['fails']}: message {text!r} does not match {mistake['message']!r}")
+            raw = [m for m in cell.messages if m.split(":")[0] not in STUDENT_FACING]
+            assert not raw, f"{mistake['fails']}: a raw error reaches the student: {raw}"
+
+
+def solution_answers(assignment):
+    """``grade_id -> source`` of the solution's answer (code) cells."""
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    return {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells
+            if c.cell_type == "code" and nbgrader_meta(c).get("solution")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", GROUPED)
+def test_visible_checks_flag_every_typical_mistake(assignment, offline, tmp_path):
+    """A student runs the release notebook: right answers pass its checks, each typical mistake is named."""
+    from nbclient import NotebookClient
+
+    from grader.api import fill_answers
+
+    tests = autograded_cells(nbformat.read(solution_path(assignment), as_version=4))
+    for number, mistakes in enumerate(mistake_rounds(load_mistakes(assignment))):
+        work = tmp_path / f"round{number}"
+        shutil.copytree(RELEASES / assignment, work)
+        answers = {**solution_answers(assignment), **{m["answer_cell"]: m["source"] for m in mistakes}}
+        nb = nbformat.read(fill_answers(release_path(assignment), answers, work / f"{assignment}.ipynb"), as_version=4)
+        NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(work)}}).execute()
+        errors = {nbgrader_meta(c).get("grade_id", f"cell {i}"): [o for o in c.outputs if o.output_type == "error"]
+                  for i, c in enumerate(nb.cells) if c.cell_type == "code"}
+        failing = {m["fails"] for m in mistakes}
+        unexpected = {gid: [f"{o.ename}: {o.evalue}" for o in outs] for gid, outs in errors.items()
+                      if outs and gid not in failing}
+        assert not unexpected, f"round {number}: cells fail that should pass: {unexpected}"
+        for mistake in mistakes:
+            outs = errors[mistake["fails"]]
+            assert outs, f"{mistake['fails']}: the visible check says nothing of the mistake in {mistake['answer_cell']}"
+            text = "\n".join(f"{o.ename}: {o.evalue}" for o in outs)
+            assert re.search(mistake["message"], text), f"{mistake['fails']} (visible): {text!r} does not match"
+            assert outs[0].ename in STUDENT_FACING, f"{mistake['fails']} (visible): a raw error: {text}"
