@@ -130,7 +130,8 @@ def check_finite(value, name="your result"):
                              "Look for a division by zero or an uninitialised array (np.empty).")
 
 
-def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, flipped=None, topic=None):
+def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, flipped=None, topic=None,
+                variants=None):
     """Compare an array answer with the expected one; explain the first thing that is wrong.
 
     Checks, in order: type (array or tensor), shape, NaN, then values.  When the
@@ -157,6 +158,11 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
         What the answer computes, for the hint on wrong values: ``'padding'``
         points a border difference at the padding mode, the pooling-backward
         topics at how the gradient is routed and where windows overlap.
+    variants : dict, optional
+        Known mistakes, computed: ``{hint: what that mistake gives}``.  An
+        answer equal to one of them gets its hint (tried in order, after
+        ``flipped``), e.g. ``{"sum over the batch, not only its first
+        item": grad_of_first_item}``.
 
     Examples
     --------
@@ -190,6 +196,10 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
     if flipped is not None and np.allclose(actual, _as_numpy(flipped), rtol=rtol, atol=atol):
         raise CheckFailed(f"{wrong}: it equals the result with the flipped kernel. Did you flip the kernel "
                           "where you should not (correlation), or forget to flip it (convolution)?")
+    for hint, variant in (variants or {}).items():
+        variant = _as_numpy(variant)
+        if variant.shape == actual.shape and np.allclose(actual, variant, rtol=rtol, atol=atol):
+            raise CheckFailed(f"{wrong}: {hint}")
     found = diagnose(actual, expected, rtol=rtol, atol=atol)
     if found.pattern == "border":
         because = f"the inside is right but the border values differ. {border_hint}"
@@ -220,7 +230,8 @@ def check_outputs(actual, expected, names, name="your function", **close):
     name : str
         How the messages refer to the call; each result is ``"<names[i]> of <name>"``.
     **close
-        Passed on to :func:`check_close` (``rtol``, ``atol``, ``topic``).
+        Passed on to :func:`check_close` (``rtol``, ``atol``, ``topic``); ``variants`` here maps a
+        result's name to its known mistakes, e.g. ``{"dw": {"sum over the batch": dw_of_item_0}}``.
 
     Examples
     --------
@@ -239,8 +250,9 @@ def check_outputs(actual, expected, names, name="your function", **close):
         why = f" Is {', '.join(missing)} missing?" if missing else " Return only these."
         raise CheckFailed(f"{name} returned {len(actual)} value{'s' * (len(actual) != 1)}, expected "
                           f"{len(names)}: ({', '.join(names)}).{why}")
+    variants = close.pop("variants", None) or {}
     for label, mine, reference in zip(names, actual, expected):
-        check_close(mine, reference, f"{label} of {name}", **close)
+        check_close(mine, reference, f"{label} of {name}", variants=variants.get(label), **close)
 
 
 def call(func, *args, **kwargs):

@@ -251,3 +251,89 @@ def test_forbid_calls_accepts_function_objects_and_cnnlab_names():
     assert "calls" in message(forbid_calls, helper_calls_library, [library_correlate])
     forbid_calls(own_loops, ["cnnlab.conv.correlate2d"], args=(X, W))
     assert cnnlab._forbid._resolve("nonexistent_package_xyz.f") is None
+
+
+# --- where it is wrong, and computed variants (issue "Exercises that catch the mistakes") ---------
+
+from cnnlab._mismatch import diagnose  # noqa: E402
+
+NONLINEAR = (np.arange(30.0).reshape(5, 6) + 1.0) ** 1.5
+
+
+@pytest.mark.parametrize("answer, pattern, words", [
+    (NONLINEAR[::-1], "mirrored", "upside down"),
+    (NONLINEAR[:, ::-1], "mirrored", "left to right"),
+    (NONLINEAR[::-1, ::-1], "mirrored", "rotated by 180 degrees"),
+    (np.vstack([NONLINEAR[1:], NONLINEAR[-1:]]), "shifted", "rows are shifted by one"),
+    (np.hstack([NONLINEAR[:, :1], NONLINEAR[:, :-1]]), "shifted", "columns are shifted by one"),
+    (np.pad(NONLINEAR[1:-1, 1:-1], 1), "border", "border values differ"),
+    (np.zeros((5, 6)), "zeros", "all zeros"),
+    (NONLINEAR / 4, "scaled", "0.25 times"),
+    (NONLINEAR + 3, "offset", "same amount"),
+    (np.where(np.arange(5)[:, None] == 2, 0.0, NONLINEAR), "rows", "row 2"),
+    (np.where(np.arange(6) == 3, -1.0, NONLINEAR), "columns", "column 3"),
+])
+def test_each_pattern_of_wrong_values_is_named(answer, pattern, words):
+    found = diagnose(answer, NONLINEAR)
+    assert found.pattern == pattern and words in found.hint
+    text = message(check_close, answer, NONLINEAR, name="my_op(x)")
+    assert words in text and "Where it is wrong" in text
+
+
+def test_a_square_transpose_is_named_and_the_map_shows_where():
+    square = NONLINEAR[:5, :5]
+    text = message(check_close, square.T, square)
+    assert "transpose" in text
+    grid = text.split("values):\n")[1].splitlines()
+    assert grid[0] == ". X X X X" and grid[4] == "X X X X ."
+
+
+def test_the_map_never_shows_expected_values():
+    text = message(check_close, NONLINEAR + np.eye(5, 6), NONLINEAR)
+    assert not any(f"{v:g}" in text for v in NONLINEAR.ravel()[1:] if v > 10)
+
+
+def test_the_map_of_a_batch_shows_the_first_wrong_slice():
+    expected = np.stack([NONLINEAR, NONLINEAR * 2])[None]  # (1, 2, 5, 6)
+    answer = expected.copy()
+    answer[0, 1, 2, 3] = 0.0
+    text = message(check_close, answer, expected)
+    assert "in [0, 1]" in text and "1 of 60 values" in text
+
+
+def test_a_computed_variant_names_the_mistake():
+    right = NONLINEAR.sum(axis=0)
+    text = message(check_close, NONLINEAR[0], right, "db", variants={"sum over the batch, not its first item": NONLINEAR[0]})
+    assert text.endswith("sum over the batch, not its first item")
+
+
+def test_check_outputs_counts_the_results_first():
+    dx, dw, db = np.ones((2, 2)), np.ones(3), np.ones(1)
+    assert "returned 2 values, expected 3: (dx, dw, db). Is db missing?" in message(
+        checks.check_outputs, (dx, dw), (dx, dw, db), ("dx", "dw", "db"), "backward(...)")
+    assert "must return 3 values" in message(checks.check_outputs, dx, (dx, dw, db), ("dx", "dw", "db"))
+    checks.check_outputs((dx, dw, db), (dx, dw, db), ("dx", "dw", "db"))
+    assert "dw of backward(...) has the wrong shape" in message(
+        checks.check_outputs, (dx, np.ones(4), db), (dx, dw, db), ("dx", "dw", "db"), "backward(...)")
+
+
+def test_an_error_in_the_students_code_is_reported_as_theirs_with_its_input():
+    def my_pool(x, size):
+        return x.reshape(size, -1)
+
+    with pytest.raises(checks.ErrorInYourCode) as caught:
+        checks.call(my_pool, np.zeros((3, 5)), size=4)
+    assert str(caught.value).startswith("my_pool(a float64 array of shape (3, 5), size=int 4) raised ValueError")
+    shown = "\n".join(caught.value._render_traceback_())
+    assert "x.reshape(size, -1)" in shown and "cnnlab/checks.py" not in shown
+    with pytest.raises(checks.CheckFailed):  # a check inside passes through
+        checks.call(check_close, np.ones(2), np.zeros(2))
+
+
+def test_a_failed_check_renders_as_its_message_alone():
+    with pytest.raises(checks.CheckFailed) as caught:
+        check_close(NONLINEAR[::-1], NONLINEAR, "pad(x)")
+    lines = caught.value._render_traceback_()
+    assert "Check failed" in lines[0] and lines[1].startswith("pad(x) has the right shape")
+    assert not any("File " in line for line in lines)
+    assert caught.value.mismatch.pattern == "mirrored"
