@@ -89,6 +89,8 @@ def _shape_hint(actual, shape):
     diffs = {a - s for a, s in zip(actual, shape) if a != s}
     if diffs <= {1, -1}:
         return " Off by one in the output size: the valid output is N-K+1 per axis."
+    if diffs <= {2, -2}:
+        return " Off by two per axis: one pixel too many or too few on each side (the padding?)."
     return ""
 
 
@@ -434,13 +436,14 @@ def _same_angles(actual, expected, atol):
     return bool(np.all(_equal_angles(actual, expected, atol)))
 
 
-def check_correlation(actual, x, w, *, mode="valid", convolve=False, name="your result"):
+def check_correlation(actual, x, w, *, mode="valid", convolve=False, name="your result", variants=None):
     """Check a 2-D correlation (or, with ``convolve=True``, convolution) of ``x`` with ``w``.
 
     The reference is the lecture formula out[i, j] = sum_m sum_n x[i+m, j+n] w[m, n]
     for ``mode="valid"`` (computed on NumPy windows) and SciPy's
     ``correlate2d`` / ``convolve2d`` for ``"same"`` and ``"full"``; a result
-    equal to the other operation gets the flipped-kernel hint.
+    equal to the other operation gets the flipped-kernel hint; ``variants``
+    (``{hint: result of that mistake}``) as in :func:`check_close`.
 
     Examples
     --------
@@ -456,7 +459,8 @@ def check_correlation(actual, x, w, *, mode="valid", convolve=False, name="your 
     convolution = _correlate(x, w[::-1, ::-1], mode) if mode == "valid" else _scipy_convolve(x, w, mode)
     expected, other = (convolution, correlation) if convolve else (correlation, convolution)
     flipped = None if np.allclose(expected, other) else other
-    check_close(actual, expected, name, flipped=flipped, topic=None if mode == "valid" else "padding")
+    check_close(actual, expected, name, flipped=flipped, topic=None if mode == "valid" else "padding",
+                variants=variants)
 
 
 def _correlate(x, w, mode):

@@ -23,7 +23,8 @@ Typical mistakes live in ``tests/mistakes/<assignment>.py`` (loaded by path with
     ]
 
 at least one entry per autograded test cell, and more per answer cell for the other typical
-mistakes there. The mistakes are tried in rounds: round k puts the k-th mistake of every
+mistakes there. A wrong source must not call another exercise's function: that one is wrong
+too in the same round. The mistakes are tried in rounds: round k puts the k-th mistake of every
 answer cell into one submission (the solution, with those answer cells replaced) and grades it
 once; the same answers go into the release notebook, whose visible checks must flag each one.
 """
