@@ -320,9 +320,13 @@ def check_output_size(actual, n, k, *, padding=0, stride=1, name="your output si
         raise CheckFailed(f"{name} must be an int, got {describe(actual)}. Sizes are whole numbers: use // .")
     if actual == expected:
         return
+    formula = ("the valid output is N-K+1 (with padding P and stride S: floor((N + 2P - K) / S) + 1)"
+               if (padding, stride) == (0, 1) else
+               f"with padding P = {padding} and stride S = {stride} the output is floor((N + 2P - K) / S) + 1")
     if abs(actual - expected) == 1:
-        raise CheckFailed(f"{name} is off by one: the valid output is N-K+1 "
-                             "(with padding P and stride S: floor((N + 2P - K) / S) + 1).")
+        raise CheckFailed(f"{name} is off by one: {formula}.")
+    if stride > 1 and actual == n + 2 * padding - k + 1:
+        raise CheckFailed(f"{name} ignores the stride: {formula}.")
     raise CheckFailed(f"{name} is wrong: use floor((N + 2P - K) / S) + 1.")
 
 
