@@ -409,12 +409,10 @@ def summary(model, input_shape):
     """
     _check_module(model)
     input_shape = _check_shape(input_shape)
-    rows = []
-    handles = [
-        module.register_forward_hook(_recorder(name, rows))
-        for name, module in model.named_modules()
-        if name and not isinstance(module, _CONTAINERS)
-    ]
+    rows, entered = [], []
+    layers = [(name, module) for name, module in model.named_modules() if name and not isinstance(module, _CONTAINERS)]
+    handles = [module.register_forward_hook(_recorder(name, rows)) for name, module in layers]
+    handles += [module.register_forward_pre_hook(_entry(name, entered)) for name, module in layers]
     tensors = {**dict(model.named_parameters()), **dict(model.named_buffers())}
     meta = {name: torch.empty_like(t, device="meta") for name, t in tensors.items()}
     modes = {module: module.training for module in model.modules()}
@@ -422,6 +420,12 @@ def summary(model, input_shape):
     try:
         with torch.no_grad():
             out = torch.func.functional_call(model, meta, (torch.empty(1, *input_shape, device="meta"),))
+    except RuntimeError as err:  # e.g. a Linear sized for another input: name the layer, not torch's matmul
+        if not entered:
+            raise
+        name, module, shape = entered[-1]
+        raise ValueError(f"the model cannot take an input of shape {input_shape}: layer {name} ({module}) gets an "
+                         f"input of shape {shape[1:]} (without the batch axis) and fails: {err}") from None
     finally:
         for handle in handles:
             handle.remove()
@@ -440,6 +444,16 @@ def _recorder(name, rows):
     def hook(module, inputs, output):
         params = sum(p.numel() for p in module.parameters(recurse=False))
         rows.append(SummaryRow(name, type(module).__name__, tuple(output.shape[1:]), params))
+
+    return hook
+
+
+def _entry(name, entered):
+    """A forward pre-hook that records ``(name, module, input shape)`` of the layer about to run."""
+
+    def hook(module, inputs):
+        shape = tuple(inputs[0].shape) if inputs and hasattr(inputs[0], "shape") else ()
+        entered.append((name, module, shape))
 
     return hook
 

@@ -265,3 +265,12 @@ def test_import_cnnlab_does_not_import_torch_and_models_builds_nothing():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["True", "0"]
+
+
+def test_summary_names_the_layer_that_cannot_take_its_input():
+    from torch import nn
+
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.Flatten(), nn.Linear(28 * 28 * 8, 10))
+    with pytest.raises(ValueError, match=r"cannot take an input of shape \(1, 32, 32\): layer 2 \(Linear\(in_features="
+                                         r"6272.*gets an input of shape \(8192,\)"):
+        summary(model, (1, 32, 32))

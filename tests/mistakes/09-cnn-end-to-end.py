@@ -1,4 +1,4 @@
-"""Typical mistakes in notebook 09 (see tests/test_notebooks.py): one per autograded exercise."""
+"""Typical mistakes in notebook 09 (see tests/test_notebooks.py): several per exercise, tried in rounds."""
 
 MISTAKES = [
     dict(
@@ -37,5 +37,31 @@ def per_class_accuracy(cm):
 ''',
         fails="ex3-per-class-test",
         message=r"wrong values for the classes that have examples",
+    ),
+    dict(
+        answer_cell="ex1-build-model",
+        source='''\
+def build_model():
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(16 * 7 * 7, 64), nn.ReLU(), nn.Linear(64, 10),   # sized for 28x28 digits
+    )
+''',
+        fails="ex1-build-model-test",
+        message=r"build_model\(\) cannot classify a 1x32x32 digit: .*layer 7 \(Linear\(in_features=784.*input of shape \(1024,\)",
+    ),
+    dict(
+        answer_cell="ex1-build-model",
+        source='''\
+def build_model():
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.MaxPool2d(2),              # a ReLU forgotten
+        nn.Flatten(), nn.Linear(16 * 8 * 8, 64), nn.ReLU(), nn.Linear(64, 10),
+    )
+''',
+        fails="ex1-build-model-test",
+        message=r"your model has 9 layers, the table has 10",
     ),
 ]

@@ -1,4 +1,4 @@
-"""Typical mistakes in notebook 10 (see tests/test_notebooks.py): one per autograded exercise."""
+"""Typical mistakes in notebook 10 (see tests/test_notebooks.py): several per exercise, tried in rounds."""
 
 MISTAKES = [
     dict(
@@ -42,6 +42,36 @@ class MyResidualBlock(nn.Module):
         return torch.relu(x + self.conv2(torch.relu(self.conv1(x))))   # a ReLU after the addition
 ''',
         fails="ex3-residual-block-test",
-        message=r"with all weights zero.*wrong values",
+        message=r"MyResidualBlock\(5\) with its random initial weights.*a ReLU is applied after the addition",
+    ),
+    dict(
+        answer_cell="ex3-residual-block",
+        source='''\
+class MyResidualBlock(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x):
+        return x + torch.relu(self.conv2(torch.relu(self.conv1(x))))   # a ReLU on the branch output
+''',
+        fails="ex3-residual-block-test",
+        message=r"a ReLU is applied to the branch before the addition",
+    ),
+    dict(
+        answer_cell="ex3-residual-block",
+        source='''\
+class MyResidualBlock(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv2(torch.relu(self.conv1(x)))                  # the skip connection forgotten
+''',
+        fails="ex3-residual-block-test",
+        message=r"the skip connection is missing",
     ),
 ]
