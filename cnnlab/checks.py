@@ -379,9 +379,12 @@ def check_count(actual, expected, name="your count", *, hint=None, known=None):
 def check_angles(actual, expected, name="your angles", *, y="y", x="x", atol=1e-7):
     """Compare angles in radians, a full turn apart counting as equal; spot the usual slips.
 
-    The slips, tried in order: degrees instead of radians, ``arctan2(x, y)``
-    (arguments swapped), the wrong sign, and ``arctan(y / x)`` (half a turn
-    off where ``x < 0``: the quadrant is lost).
+    The slips: degrees instead of radians, ``arctan2(x, y)`` (arguments
+    swapped), the wrong sign, a quarter turn off (the direction along the edge
+    instead of across it), and ``arctan(y / x)`` (half a turn off where
+    ``x < 0``: the quadrant is lost).  A slip is named only where the input
+    tells it apart from the others: on angles of 0 and pi alone, a swap and a
+    quarter turn look the same, and the message says so.
 
     Parameters
     ----------
@@ -414,9 +417,12 @@ def check_angles(actual, expected, name="your angles", *, y="y", x="x", atol=1e-
     if _same_angles(np.radians(actual), expected, atol):
         raise CheckFailed(f"{name} looks like degrees: the angles must be in radians "
                              "(np.arctan2 gives radians; no np.degrees).")
-    for slip, message in _angle_slips(expected, y, x):
-        if _same_angles(actual, slip, atol):
-            raise CheckFailed(f"{name} {message}")
+    fits = [message for slip, message in _angle_slips(expected, y, x) if _same_angles(actual, slip, atol)]
+    if len(fits) == 1:
+        raise CheckFailed(f"{name} {fits[0]}")
+    if fits:  # an input whose angles cannot tell these slips apart (e.g. all angles 0 or pi)
+        raise CheckFailed(f"{name} has the right shape but wrong values; on this input it could be any of: "
+                          + " Or: ".join(f"it {message}" for message in fits))
     share = np.mean(~_equal_angles(actual, expected, atol))
     raise CheckFailed(f"{name} has the right shape but wrong values: {share:.0%} of the angles differ "
                          "(angles a full turn, 2 pi, apart count as equal).")
@@ -427,6 +433,10 @@ def _angle_slips(expected, y, x):
            f"looks like np.arctan2({x}, {y}): the arguments are swapped. atan2 takes the y component first: "
            f"np.arctan2({y}, {x}).")
     yield (-expected, f"has the wrong sign (the angles are mirrored): check the sign of {y} and of {x}.")
+    yield (expected + np.pi / 2, f"is a quarter turn (pi/2) ahead: that is the direction along the edge; the "
+                                 f"gradient points across it, np.arctan2({y}, {x}).")
+    yield (expected - np.pi / 2, f"is a quarter turn (pi/2) behind: that is the direction along the edge; the "
+                                 f"gradient points across it, np.arctan2({y}, {x}).")
     yield (np.arctan(np.tan(expected)),
            f"looks like arctan({y} / {x}): that loses the quadrant (the signs of {x} and {y}) and divides by "
            f"zero where {x} = 0; use np.arctan2({y}, {x}).")

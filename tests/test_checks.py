@@ -166,12 +166,20 @@ def test_angles_a_full_turn_apart_are_equal():
                                    "component first: np.arctan2(gy, gx)"),
     (np.arctan2(-ANGLE_Y, ANGLE_X), "has the wrong sign (the angles are mirrored): check the sign of gy and of gx"),
     (QUOTIENT_ANGLES, "looks like arctan(gy / gx): that loses the quadrant"),
+    (np.arctan2(ANGLE_X, -ANGLE_Y), "is a quarter turn (pi/2) ahead: that is the direction along the edge"),
+    (np.arctan2(-ANGLE_X, ANGLE_Y), "is a quarter turn (pi/2) behind: that is the direction along the edge"),
     (ANGLES + 0.1, "has the right shape but wrong values: 100% of the angles differ"),
-], ids=["degrees", "degrees-0-360", "swapped", "sign", "quotient", "other"])
+], ids=["degrees", "degrees-0-360", "swapped", "sign", "quotient", "quarter-ahead", "quarter-behind", "other"])
 def test_angle_slips_are_named(slip, hint):
     text = message(check_angles, slip, ANGLES, "direction(image)", y="gy", x="gx")
     assert text.startswith("direction(image) ") and hint in text
     assert not any(f"{a:.3f}" in text for a in ANGLES)
+
+
+def test_angle_slips_an_input_cannot_tell_apart_are_named_together():
+    pointing_left = np.full(4, np.pi)  # pi/2 - pi and pi + pi/2 are the same angle: swap or quarter turn?
+    text = message(check_angles, pointing_left + np.pi / 2, pointing_left, "direction(ramp)", y="gy", x="gx")
+    assert "could be any of" in text and "arguments are swapped" in text and "quarter turn" in text
 
 
 def test_angles_check_shape_and_nan_first():
