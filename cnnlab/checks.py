@@ -86,6 +86,9 @@ def _shape_hint(actual, shape):
         return f" It has {len(actual)} axes instead of {len(shape)}: check the layout (e.g. (N, C, H, W))."
     if sorted(actual) == sorted(shape):
         return " Its axes are in the wrong order (transposed?)."
+    if len(set(actual)) == 1 < len(set(shape)) and actual[0] in shape:
+        return (" All its axes have the same size: is every size computed from the same axis? The rows come from "
+                "the height (shape[0]), the columns from the width (shape[1]).")
     diffs = {a - s for a, s in zip(actual, shape) if a != s}
     if diffs <= {1, -1}:
         return " Off by one in the output size: the valid output is N-K+1 per axis."
@@ -163,7 +166,8 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
     variants : dict, optional
         Known mistakes, computed: ``{hint: what that mistake gives}``.  An
         answer equal to one of them gets its hint (tried in order, after
-        ``flipped``), e.g. ``{"sum over the batch, not only its first
+        ``flipped``; a mistake that changes the shape is named before the
+        general shape message), e.g. ``{"sum over the batch, not only its first
         item": grad_of_first_item}``.
 
     Examples
@@ -190,6 +194,12 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
     if not (isinstance(actual, np.ndarray) or is_tensor(actual)):
         check_type(actual, np.ndarray, name)
     actual, expected = _as_numpy(actual), _as_numpy(expected)
+    variants = {hint: _as_numpy(variant) for hint, variant in (variants or {}).items()}
+    if actual.shape != expected.shape:
+        for hint, variant in variants.items():  # a known mistake that also changes the shape
+            if variant.shape == actual.shape and np.allclose(actual, variant, rtol=rtol, atol=atol):
+                raise CheckFailed(f"{name} has the wrong shape: got {actual.shape}, expected {expected.shape}: "
+                                  f"{hint}")
     check_shape(actual, expected.shape, name)
     check_finite(actual, name)
     if np.allclose(actual, expected, rtol=rtol, atol=atol):
@@ -198,8 +208,7 @@ def check_close(actual, expected, name="your result", *, rtol=1e-6, atol=1e-8, f
     if flipped is not None and np.allclose(actual, _as_numpy(flipped), rtol=rtol, atol=atol):
         raise CheckFailed(f"{wrong}: it equals the result with the flipped kernel. Did you flip the kernel "
                           "where you should not (correlation), or forget to flip it (convolution)?")
-    for hint, variant in (variants or {}).items():
-        variant = _as_numpy(variant)
+    for hint, variant in variants.items():
         if variant.shape == actual.shape and np.allclose(actual, variant, rtol=rtol, atol=atol):
             raise CheckFailed(f"{wrong}: {hint}")
     found = diagnose(actual, expected, rtol=rtol, atol=atol)

@@ -50,6 +50,12 @@ def test_off_by_one_in_output_size():
     assert "must be an int" in message(check_output_size, 5.0, 7, 3)
 
 
+def test_sizes_computed_from_one_axis_are_named():
+    assert "every size computed from the same axis? The rows come from the height" in message(
+        check_close, np.zeros((2, 2)), np.zeros((2, 3)))
+    assert "same axis" not in message(check_close, np.zeros((2, 2)), np.zeros((3, 3)))
+
+
 def test_transposed_shape_and_values():
     x = np.arange(6.0).reshape(2, 3)
     assert "axes are in the wrong order" in message(check_close, x.T, x)
@@ -313,6 +319,14 @@ def test_a_computed_variant_names_the_mistake():
     right = NONLINEAR.sum(axis=0)
     text = message(check_close, NONLINEAR[0], right, "db", variants={"sum over the batch, not its first item": NONLINEAR[0]})
     assert text.endswith("sum over the batch, not its first item")
+
+
+def test_a_computed_variant_that_changes_the_shape_is_named_before_the_shape():
+    right = NONLINEAR[:, :4]
+    text = message(check_close, NONLINEAR, right, "pool(x)", variants={"the stride is ignored": NONLINEAR,
+                                                                        "unrelated": NONLINEAR + 1})
+    assert text == "pool(x) has the wrong shape: got (5, 6), expected (5, 4): the stride is ignored"
+    assert "Off by two" in message(check_close, NONLINEAR + 1 / SECRET, right, variants={"ignored": NONLINEAR})
 
 
 def test_check_outputs_counts_the_results_first():
