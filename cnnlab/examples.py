@@ -190,7 +190,6 @@ B1_STATED_Z11_TERMS = (("X11", "K11"), ("X12", "K12"), ("X21", "K21"), ("X22", "
 # --- 8. Receptive field, architectures --------------------------------------------------------
 
 R1_STATED_FIELD = 7
-R3_DILATIONS = (1, 2, 4)
 
 
 def r2_stated_params(depth):

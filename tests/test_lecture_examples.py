@@ -418,7 +418,7 @@ def test_r2_parameters_slip_in_the_notes(depth):
     assert three_3x3 == 27 * depth**2 + 3 * depth  # a bias vector per layer
 
 
-@pytest.mark.parametrize("dilation", ex.R3_DILATIONS)
+@pytest.mark.parametrize("dilation", [1, 2, 3, 4])
 def test_r3_dilation_grows_the_field_without_losing_resolution(dilation):
     assert receptive_field([Conv2D(1, 3, dilation_rate=dilation)]) == dilation * (3 - 1) + 1
     layer = Conv2D(1, 3, padding="same", dilation_rate=dilation)
