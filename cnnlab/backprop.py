@@ -3,7 +3,7 @@
 Functional, no cache objects: each backward takes the upstream gradient
 ``dout`` = dL/dZ together with the forward's inputs and returns the gradients.
 
-The notes (seed 004) convolve a 3x3 input X with a 2x2 kernel K and add a bias
+The notes (the handwritten notes) convolve a 3x3 input X with a 2x2 kernel K and add a bias
 B, so ``z_ij = sum_mn X_{i+m, j+n} K_mn + B``, and the chain rule
 ``dL/dK_mn = sum_ij dL/dz_ij * dz_ij/dK_mn`` gives the three gradients::
 

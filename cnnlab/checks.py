@@ -30,11 +30,30 @@ from ._forbid import forbid_calls
 from ._mismatch import diagnose
 from ._validate import describe
 
-__all__ = ["CheckFailed", "ErrorInYourCode", "call", "check_type", "check_shape", "check_dtype", "check_finite",
+__all__ = ["CheckFailed", "ErrorInYourCode", "call", "require", "check_type", "check_shape", "check_dtype", "check_finite",
            "check_close", "check_outputs", "check_output_size", "check_count", "check_angles", "check_correlation",
            "forbid_calls"]
 
 _KINDS = {"float": "f", "int": "iu", "bool": "b", "complex": "c"}
+
+
+def require(condition, message):
+    """Fail with ``message``, shown as one block like every other check, unless ``condition`` holds.
+
+    For what no other check covers (a count of layers, a loss that must go
+    down).  Unlike ``assert``, it survives ``python -O`` and the student sees
+    the message, not the check's source.
+
+    Examples
+    --------
+    >>> require(3 > 2, "never shown")
+    >>> require(len([1, 2]) == 3, "your list has 2 items, expected 3")
+    Traceback (most recent call last):
+    ...
+    cnnlab.checks.CheckFailed: your list has 2 items, expected 3
+    """
+    if not condition:
+        raise CheckFailed(message)
 
 
 def check_type(value, expected, name="your result"):

@@ -4,7 +4,7 @@ Two operations, one flip apart:
 
 * cross-correlation, what every framework calls "convolution" in a layer:
   ``out[i, j] = sum_u sum_v x[i + u, j + v] * w[u, v]``;
-* true convolution (seeds 001/002), the same with the kernel mirrored:
+* true convolution (the Rosenheim lecture and the slides on modes), the same with the kernel mirrored:
   ``f'(x, y) = sum_i sum_j f(x - i, y - j) g(i, j)``, so that
   ``convolve2d(x, w) == correlate2d(x, w[::-1, ::-1])``.
 
@@ -79,7 +79,7 @@ def correlate2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", i
 def convolve2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", impl="fast"):
     """True 2-D convolution (the kernel is flipped), as ``scipy.signal.convolve2d``.
 
-    ``f'(x, y) = sum_i sum_j f(x - i, y - j) g(i, j)`` (seed 001): the same as
+    ``f'(x, y) = sum_i sum_j f(x - i, y - j) g(i, j)`` (the Rosenheim lecture): the same as
     :func:`correlate2d` with ``w[::-1, ::-1]``. In ``"same"`` mode an even
     kernel is centred the other way round (extra padding top/left), as in SciPy.
     Parameters and returns as in :func:`correlate2d`.
@@ -212,7 +212,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode
 
 
 def conv_matrix(w, input_shape):
-    """Convolution as a matrix product (seed 002, example E3).
+    """Convolution as a matrix product (the slides on modes, example E3).
 
     A 1-D kernel ``(w1, w2)`` on an input of length 4 gives the banded matrix
     ``[[w1, w2, 0, 0], [0, w1, w2, 0], [0, 0, w1, w2]]``; a 2-D kernel gives the

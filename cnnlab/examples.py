@@ -1,6 +1,12 @@
 """The lecture's worked examples: inputs, and the answers exactly as the notes state them.
 
-Ids follow ``LECTURE_EXAMPLES.md`` (C2, C4, P3, Q1, N6, ...). Names ending in
+Ids follow ``LECTURE_EXAMPLES.md`` (C2, C4, P3, Q1, N6, ...). The comments name
+the lecture notes by title: the computer-vision lecture (*Deep learning for
+Computer Vision*), the Rosenheim lecture (*Deep Learning: Convolutional Neural
+Networks*, TH Rosenheim), the slides on modes (*What is "mode"?*, with
+convolution as a matrix product and colour images), the Keras lecture (*The
+convolution operation*) and the handwritten notes (*Lec 14: Convolutional
+Neural Networks*). Names ending in
 ``_STATED_...`` hold what the notes write down; they are never the truth
 that a notebook or a test trusts: the answer is always computed with cnnlab
 and compared with the stated value. Where the notes slip, the stated value
@@ -20,7 +26,7 @@ from .shapes import Activation, Conv1D, Conv2D, Dense, Flatten, MaxPooling2D
 
 # --- 1. Why convolution -------------------------------------------------------------------
 
-#: E2 (seed 000), in the notes' width x height order: a 320 x 280 image, a 2 x 1
+#: E2 (the computer-vision lecture), in the notes' width x height order: a 320 x 280 image, a 2 x 1
 #: kernel (the [1, -1] difference, one row and two columns) and a 319 x 280 output.
 E2_INPUT_WH = (320, 280)
 E2_KERNEL_WH = (2, 1)
@@ -29,13 +35,13 @@ E2_STATED_CONV_FLOATS = 2
 E2_STATED_CONV_OPERATIONS = 319 * 280 * 3  # the notes' "319 * 280 * 3 = 267,960"
 E2_STATED_DENSE_FLOATS = 319 * 280 * 320 * 280  # the notes' "319 * 280 * 320 * 280"
 
-#: E4 (seed 002): image shapes (H, W, C) and the input sizes a dense net would see.
+#: E4 (the slides on modes): image shapes (H, W, C) and the input sizes a dense net would see.
 E4_IMAGE_SHAPES = {"MNIST": (28, 28, 1), "CIFAR-10": (32, 32, 3), "VGG": (224, 224, 3),
                    "HD": (720, 1280, 3)}
 E4_STATED_SIZES = {"MNIST": 784, "CIFAR-10": 3072, "VGG": 150_528, "HD": 2_800_000}
 """The notes round HD to "2.8 million"; 1280 * 720 * 3 is 2,764,800."""
 
-#: E5 (seed 002): 32x32x3 -> 64 filters 5x5, valid, -> 28x28x64; weights without bias.
+#: E5 (the slides on modes): 32x32x3 -> 64 filters 5x5, valid, -> 28x28x64; weights without bias.
 E5_INPUT_SHAPE = (32, 32, 3)
 E5_LAYER = Conv2D(64, 5, use_bias=False)
 E5_STATED_OUTPUT_SHAPE = (28, 28, 64)
@@ -45,17 +51,17 @@ E5_STATED_RATIO = 32_000  # "~32000 times more parameters"
 
 # --- 2. Convolution, correlation, modes -----------------------------------------------------
 
-#: C2 (seed 002): a 5x5 input, a 3x3 kernel, "valid" cross-correlation.
+#: C2 (the slides on modes): a 5x5 input, a 3x3 kernel, "valid" cross-correlation.
 C2_INPUT = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3],
                      [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
 C2_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]])
 C2_STATED_OUTPUT = np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]])
 
-#: C3 (seed 002): output lengths for N = 5, K = 3 per mode.
+#: C3 (the slides on modes): output lengths for N = 5, K = 3 per mode.
 C3_N, C3_K = 5, 3
 C3_STATED_SIZES = {"valid": 3, "same": 5, "full": 7}
 
-#: C4 (seed 004): the handwritten vertical edge detector on a 5x5 image.
+#: C4 (the handwritten notes): the handwritten vertical edge detector on a 5x5 image.
 C4_IMAGE = np.array([[1, 20, 20, 20, 1], [20, 1, 1, 1, 20], [20, 1, 1, 1, 20],
                      [1, 20, 1, 20, 1], [1, 1, 20, 1, 1]])
 C4_KERNEL = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
@@ -68,16 +74,17 @@ its left column and subtracts its right one: ``(1 + 20 + 20) - (20 + 1 + 1) =
 valid cross-correlation is ``[[19, 0, -19], [38, 0, -38], [0, 0, 0]]``.
 """
 
-#: C5 (seed 004): the horizontal edge detector, the transpose of C4's kernel.
+#: C5 (the handwritten notes): the horizontal edge detector, the transpose of C4's kernel.
 C5_KERNEL = np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]])
 
-#: E3 (seed 002): a 1-D input of 4 values and a kernel of 2 (symbols a1..a4, w1, w2).
+#: E3 (the slides on modes): a 1-D input of 4 values and a kernel of 2 (symbols a1..a4, w1, w2).
 E3_INPUT = np.array([1.0, 2.0, 3.0, 4.0])
 E3_KERNEL = np.array([1.0, -1.0])
 
 # --- 3. Padding and stride -----------------------------------------------------------------
 
-#: P1 (seeds 000, 001, 004): N = 7, F = 3 and strides 1, 2, 3; the notes' outputs.
+#: P1 (the computer-vision lecture, the Rosenheim lecture, the handwritten notes): N = 7, F = 3
+#: and strides 1, 2, 3; the notes' outputs.
 P1_N, P1_F = 7, 3
 P1_STATED_OUTPUTS = {1: 5, 2: 3, 3: 2.33}
 """Stride 3 gives the fraction 2.33: "fractions are illegal", the stride does not fit."""
@@ -85,21 +92,28 @@ P1_STATED_OUTPUTS = {1: 5, 2: 3, 3: 2.33}
 #: P2: the "same" padding P = (F - 1)/2 for F = 3, 5, 7 (stride 1).
 P2_STATED_PADDINGS = {3: 1, 5: 2, 7: 3}
 
-#: P3/P4 (seed 000): the matrix padded by 1, reflect and symmetric.
+#: P3/P4 (the computer-vision lecture): the matrix padded by 1, reflect and symmetric.
 P3_INPUT = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
 P3_STATED_REFLECT = np.array([[5, 4, 5, 6, 5], [2, 1, 2, 3, 2], [5, 4, 5, 6, 5],
                               [8, 7, 8, 9, 8], [5, 4, 5, 6, 5]])
 P4_STATED_SYMMETRIC = np.array([[1, 1, 2, 3, 3], [1, 1, 2, 3, 3], [4, 4, 5, 6, 6],
                                 [7, 7, 8, 9, 9], [7, 7, 8, 9, 9]])
 
-#: P7 (seeds 000, 001): a 3x32x32 input, 10 filters 5x5, stride 1, pad 2 (and pad 0).
+#: P7 (the computer-vision lecture and the Rosenheim lecture): a 3x32x32 input, 10 filters 5x5,
+#: stride 1, pad 2 (and pad 0).
 P7_INPUT_SHAPE = (32, 32, 3)
 P7_LAYER_PADDED = Conv2D(10, 5, padding=2)
 P7_LAYER_VALID = Conv2D(10, 5)
 P7_STATED_PADDED_SHAPE = (32, 32, 10)
 P7_STATED_VALID_SHAPE = (28, 28, 10)
+P7_STATED_KERAS_INPUT_SHAPE = (3, 32, 32)
+"""The notes' Keras call writes ``input_shape=(3, 32, 32)``: a slip, since Keras reads (H, W, C).
 
-#: P8 (seed 001): the typical (F, S, P) settings, P = None for "matching".
+Keras sees an image 3 pixels high and 32 wide with 32 channels; the 3x32x32
+volume of the slide is ``input_shape=(32, 32, 3)`` (:data:`P7_INPUT_SHAPE`).
+"""
+
+#: P8 (the Rosenheim lecture): the typical (F, S, P) settings, P = None for "matching".
 P8_TYPICAL_SETTINGS = ((3, 1, 1), (5, 1, 2), (5, 2, None), (1, 1, 0))
 
 # --- 4. Parameters ---------------------------------------------------------------------------
@@ -110,7 +124,7 @@ N2_STATED = (6, 5, 3, 456, 76)
 N3_STATED = (16, 5, 10, 4016, 251)
 N2_STATED_OUTPUT_SHAPE = (28, 28, 6)
 
-#: N5-N8 (seed 003): the four Keras examples: input shape, layers, stated rows, stated total.
+#: N5-N8 (the Keras lecture): the four Keras examples: input shape, layers, stated rows, stated total.
 #: Stated rows are ``(output shape, params)`` of the conv layers (activations hold 0).
 N5_INPUT_SHAPE = (10, 10, 1)
 N5_LAYERS = [Conv2D(1, 3), Activation("sigmoid")]
@@ -132,13 +146,13 @@ N8_LAYERS = [Conv1D(8, 3), Activation("sigmoid"), Conv1D(1, 3), Activation("sigm
 N8_STATED_ROWS = [((98, 8), 128), ((96, 1), 25)]
 N8_STATED_TOTAL = 153
 
-#: N9 (seed 003): three 3x3 convs on 28x28x1, then one Dense(1) on the flattened maps.
+#: N9 (the Keras lecture): three 3x3 convs on 28x28x1, then one Dense(1) on the flattened maps.
 N9_INPUT_SHAPE = (28, 28, 1)
 N9_LAYERS = [Conv2D(32, 3), Conv2D(64, 3), Conv2D(64, 3), Flatten(), Dense(1)]
 N9_STATED_FEATURE_SHAPE = (22, 22, 64)
 N9_STATED_DENSE_PARAMS = 30_977
 
-# --- 5. Image filters (seed 001) -------------------------------------------------------------
+# --- 5. Image filters (the Rosenheim lecture) -------------------------------------------------------------
 
 #: F1: the mean masks as the notes write them, ``1/divisor`` times a mask of ones, and the
 #: mean filter sizes of the "influence of filter size" comparison.
@@ -169,16 +183,16 @@ both masks cannot reach it on the same patch (see :func:`cnnlab.filters.max_grad
 
 # --- 6. Pooling -------------------------------------------------------------------------------
 
-#: Q1 (seed 000) and Q2 (seed 003): 2x2 max pooling, stride 2.
+#: Q1 (the computer-vision lecture) and Q2 (the Keras lecture): 2x2 max pooling, stride 2.
 Q1_INPUT = np.array([[3, 1, 3, 5], [6, 0, 7, 9], [3, 2, 1, 4], [0, 2, 4, 3]])
 Q1_STATED_OUTPUT = np.array([[6, 9], [3, 4]])
 Q2_INPUT = np.array([[12, 20, 30, 0], [8, 12, 2, 0], [34, 70, 37, 4], [112, 100, 25, 12]])
 Q2_STATED_OUTPUT = np.array([[20, 30], [112, 37]])
 
-#: Q4 (seeds 001-003): (input size, window, stride, stated output size).
+#: Q4 (the Rosenheim lecture-003): (input size, window, stride, stated output size).
 Q4_STATED_SIZES = ((26, 2, 2, 13), (100, 2, 2, 50))
 
-# --- 7. Backpropagation (seed 004) -----------------------------------------------------------
+# --- 7. Backpropagation (the handwritten notes) -----------------------------------------------------------
 
 #: B1: the symbols of X (3x3), K (2x2) and Z = X (*) K + B (2x2), and the notes' z11.
 B1_X_SYMBOLS = np.array([[f"X{i}{j}" for j in (1, 2, 3)] for i in (1, 2, 3)])
@@ -193,7 +207,7 @@ R1_STATED_FIELD = 7
 
 
 def r2_stated_params(depth):
-    """R2 (seed 001) as the notes state it: ``(49d^2 + d, 27d^2 + d)`` for depth ``d``.
+    """R2 (the Rosenheim lecture) as the notes state it: ``(49d^2 + d, 27d^2 + d)`` for depth ``d``.
 
     One 7x7 layer of depth ``d`` holds ``7*7*d*d`` weights plus ``d`` biases.
     Three 3x3 layers hold ``3 * (3*3*d*d + d) = 27d^2 + 3d``: each layer has its
@@ -208,7 +222,7 @@ def r2_stated_params(depth):
 
 
 def vgg_layers(depth=16):
-    """VGG16 or VGG19 (seed 001, R7) as layer specs for a 224x224x3 input.
+    """VGG16 or VGG19 (the Rosenheim lecture, R7) as layer specs for a 224x224x3 input.
 
     3x3 convs with stride 1 and padding 1 ("same"), 2x2 max pooling with
     stride 2, then FC 4096-4096-1000. The notes state 138 and 144 million.

@@ -72,7 +72,16 @@ def release(args):
 
     course = _course(args)
     for assignment in _assignments(args):
-        path = api.release(assignment, args.repo_root, course)
+        try:
+            path = api.release(assignment, args.repo_root, course)
+        except RuntimeError as err:
+            if "there are submissions associated with it" not in str(err):
+                raise
+            raise CommandError(
+                f"{assignment} has submissions in the gradebook of {course}, and nbgrader cannot add or remove "
+                f"cells of an assignment that has been graded (their grades would lose their cells). "
+                f"notebooks/ is unchanged. Release the changed notebook into a new workspace "
+                f"(--course-dir), or keep the cells as they are.") from None
         print(f"released {assignment} -> {path}")
 
 

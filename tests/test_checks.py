@@ -359,3 +359,10 @@ def test_a_failed_check_renders_as_its_message_alone():
     assert "Check failed" in lines[0] and lines[1].startswith("pad(x) has the right shape")
     assert not any("File " in line for line in lines)
     assert caught.value.mismatch.pattern == "mirrored"
+
+
+def test_require_fails_with_its_message_only():
+    checks.require(True, "never shown")
+    with pytest.raises(checks.CheckFailed) as info:
+        checks.require(False, "EPOCHS must be an int from 1 to 8, got 9")
+    assert str(info.value) == "EPOCHS must be an int from 1 to 8, got 9"

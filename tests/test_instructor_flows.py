@@ -189,6 +189,21 @@ def test_collect_and_autograde_as_written_on_a_fresh_workspace(tmp_path):
     result = json.loads((workspace / "grading" / "grader-runs" / "03-padding-and-stride" / "solver.json").read_text())
     assert result["status"] == "graded"
 
+    # The instructor then adds a cell to the graded assignment and releases again: nbgrader refuses; the
+    # grader says why in one line and leaves notebooks/ as it was.
+    solution = workspace / "solutions" / "03-padding-and-stride" / "03-padding-and-stride.ipynb"
+    nb = nbformat.read(solution, as_version=4)
+    extra = nbformat.v4.new_markdown_cell("One more remark.", id="md-extra")
+    extra.metadata["nbgrader"] = {"grade": False, "grade_id": "md-extra", "locked": True, "schema_version": 3,
+                                  "solution": False, "task": False}
+    nb.cells.append(extra)
+    nbformat.write(nb, solution)
+    released = (workspace / "notebooks" / "03-padding-and-stride" / "03-padding-and-stride.ipynb").read_bytes()
+    done = shell(".venv/bin/python -m grader release 03-padding-and-stride", workspace, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "has submissions in the gradebook" in done.stderr and "notebooks/ is unchanged" in done.stderr
+    assert (workspace / "notebooks" / "03-padding-and-stride" / "03-padding-and-stride.ipynb").read_bytes() == released
+
 
 def test_dist_of_the_real_course_has_no_false_positive_and_catches_every_planted_secret(tmp_path):
     from grader.dist import DistLeakError, build_dist, course_secrets, verify_dist

@@ -202,6 +202,14 @@ def test_p7_padded_and_valid_output_volumes():
     assert conv2d(x, w).shape == (10, 28, 28)
 
 
+def test_p7_keras_input_shape_of_the_notes_is_a_slip():
+    """Keras reads input_shape=(3, 32, 32) as 3 high, 32 wide, 32 channels: not the slide's volume."""
+    as_written = ex.P7_STATED_KERAS_INPUT_SHAPE
+    assert Conv2D(10, 5, padding="same").output_shape(as_written) == (3, 32, 10) != ex.P7_STATED_PADDED_SHAPE
+    with pytest.raises(ValueError, match="kernel is larger than the padded input"):
+        Conv2D(10, 5).output_shape(as_written)
+
+
 def test_p8_typical_settings():
     for kernel, stride, padding in ex.P8_TYPICAL_SETTINGS:
         if padding is None:  # "P = matching": a padding that makes the fraction legal

@@ -30,6 +30,7 @@ once; the same answers go into the release notebook, whose visible checks must f
 """
 
 import ast
+from collections import Counter
 import json
 import os
 import re
@@ -143,6 +144,41 @@ def test_markup_is_well_formed(assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_one_style_across_the_notebooks(assignment):
+    """Ids, headings, goals and the time line as in every other notebook; the notes cited by title."""
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    intro = nb.cells[0].source
+    assert intro.startswith(f"# {assignment[:2]} · "), "the title: '# NN · Topic'"
+    goals = intro.partition("**Learning goals.** After this notebook you can\n\n")[2].partition("\n\n")[0]
+    assert re.match(r"1\. ", goals) and not re.search(r"^- ", goals, flags=re.M), "goals: a numbered list"
+    assert re.search(r"^\*Time: about \d+ minutes\. .*Exercises are marked ✏️; run every cell from top to "
+                     r"bottom\.\*$", intro, flags=re.M), "the time line"
+    for number, cell in enumerate(nb.cells, 1):
+        meta, source = nbgrader_meta(cell), cell.source
+        gid = meta["grade_id"]
+        assert "seed 0" not in source and "seeds 0" not in source, f"{gid}: cite the lecture notes by title"
+        if meta.get("solution") and cell.cell_type == "code":
+            assert re.fullmatch(r"ex\d-[a-z0-9-]+", gid), f"{gid}: answer cells are ex<N>-<name>"
+        elif meta.get("solution"):
+            assert re.fullmatch(r"written-[a-z0-9-]+", gid) and meta.get("grade"), f"{gid}: written-<name>"
+            assert "### BEGIN SOLUTION" in source, f"{gid}: the model answer between solution markers"
+        elif meta.get("grade"):
+            assert re.fullmatch(r"test-ex\d-[a-z0-9-]+", gid), f"{gid}: test cells are test-ex<N>-<name>"
+            visible = source.partition("### BEGIN HIDDEN TESTS")[0]
+            assert 'print("Looks good!' in visible or 'print(f"Looks good!' in visible, f"{gid}: ends 'Looks good!'"
+            assert not re.search(r"^\s*assert ", source, flags=re.M), (
+                f"{gid}: a bare assert shows the student the check's source; use cnnlab.checks (require, ...)")
+        elif gid != "lenet-model":
+            kind = "md" if cell.cell_type == "markdown" else "code"
+            assert gid == f"{kind}-{number:02d}", f"{gid}: locked cells are numbered {kind}-{number:02d}"
+        assert cell.get("id") == gid, f"{gid}: the cell id is the grade id"
+        if cell.cell_type == "markdown":
+            for heading in re.findall(r"^#+ .*(?:Exercise|Question).*$", source, flags=re.M):
+                assert re.fullmatch(r"### ✏️ Exercise \d \(\d points?\): .+|## ✍️ Question \(\d points\)|## Exercises",
+                                    heading), f"{gid}: heading {heading!r}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_committed_without_outputs(assignment):
     for path in (solution_path(assignment), release_path(assignment)):
         assert path.exists(), f"{path.relative_to(ROOT)} is missing: run `python -m grader release {assignment}`"
@@ -175,6 +211,9 @@ def test_mistakes_cover_every_exercise(assignment):
     mistakes = load_mistakes(assignment)
     answers = {nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("solution")}
     assert {m["fails"] for m in mistakes} == set(autograded_cells(nb)), "a mistake for every autograded cell"
+    per_exercise = Counter(m["fails"] for m in mistakes)
+    few = {gid: count for gid, count in per_exercise.items() if count < 3}
+    assert not few, f"at least three typical mistakes per exercise: {few}"
     for mistake in mistakes:
         assert set(mistake) == {"answer_cell", "source", "fails", "message"}, mistake
         assert mistake["answer_cell"] in answers, f"{mistake['answer_cell']} is not an answer cell"

@@ -14,7 +14,7 @@ def my_max_pool2d(x, size=2, stride=2):
             out[i, j] = x[i * stride:i * stride + size, j * stride:j * stride + size].max()
     return out
 ''',
-        fails="ex1-max-pool-test",
+        fails="test-ex1-max-pool",
         message=r"my_max_pool2d\(Q1, 2, 2\) has the wrong shape",
     ),
     dict(
@@ -23,7 +23,7 @@ def my_max_pool2d(x, size=2, stride=2):
 def my_avg_pool2d(x, size=2, stride=2):
     return avg_pool2d(x, size, stride=stride)      # calls the library instead of implementing it
 ''',
-        fails="ex2-avg-pool-test",
+        fails="test-ex2-avg-pool",
         message=r"my_avg_pool2d calls cnnlab\.pooling\.avg_pool2d: this exercise asks you to implement",
     ),
     dict(
@@ -40,7 +40,7 @@ def my_max_pool2d_backward(dout, x, size=2, stride=2):
             dx[i * stride + r, j * stride + c] = dout[i, j]    # overwrites instead of adding up
     return dx
 ''',
-        fails="ex3-max-pool-backward-test",
+        fails="test-ex3-max-pool-backward",
         message=r"overlapping 3x3 windows, stride 2 has the right shape but wrong values.*argmax.*add up \(\+=\)",
     ),
     dict(
@@ -56,7 +56,7 @@ def my_max_pool2d(x, size=2, stride=2):
             out[i, j] = x[i:i + size, j:j + size].max()    # the window does not move by the stride
     return out
 ''',
-        fails="ex1-max-pool-test",
+        fails="test-ex1-max-pool",
         message=r"my_max_pool2d\(Q1, 2, 2\) has the right shape but wrong values: the windows start at i and j, "
                 r"not at i \* stride",
     ),
@@ -73,7 +73,7 @@ def my_avg_pool2d(x, size=2, stride=2):
             out[i, j] = x[i * stride:i * stride + size, j * stride:j * stride + size].sum() / size   # not size**2
     return out
 ''',
-        fails="ex2-avg-pool-test",
+        fails="test-ex2-avg-pool",
         message=r"my_avg_pool2d\(Q2, 2, 2\) has the right shape but wrong values: it divides by size: a window "
                 r"holds size \* size values",
     ),
@@ -88,7 +88,7 @@ def my_max_pool2d_backward(dout, x, size=2, stride=2):
             dx[i * stride:i * stride + size, j * stride:j * stride + size] += dout[i, j]   # the whole window
     return dx
 ''',
-        fails="ex3-max-pool-backward-test",
+        fails="test-ex3-max-pool-backward",
         message=r"on Q1 has the right shape but wrong values: every input of a window gets the window's gradient",
     ),
     dict(
@@ -104,7 +104,7 @@ def my_max_pool2d(x, size=2, stride=2):
             out[i, j] = x[i * size:i * size + size, j * size:j * size + size].max()
     return out
 ''',
-        fails="ex1-max-pool-test",
+        fails="test-ex1-max-pool",
         message=r"size 3, stride 2 has the wrong shape: got \(1, 2\), expected \(2, 3\): the windows move by size",
     ),
     dict(
@@ -118,7 +118,7 @@ def my_avg_pool2d(x, size=2, stride=2):
             out[i, j] = x[i * stride:i * stride + size, j * stride:j * stride + size].mean()
     return out
 ''',
-        fails="ex2-avg-pool-test",
+        fails="test-ex2-avg-pool",
         message=r"size 3, stride 2 has the wrong shape: got \(2, 2\), expected \(2, 3\)\. All its axes have the same "
                 r"size: is every size computed from the same axis\?",
     ),
@@ -135,7 +135,7 @@ def my_max_pool2d_backward(dout, x, size=2, stride=2):
             dx[r, c] += dout[i, j]                  # forgot the window's offset i * stride, j * stride
     return dx
 ''',
-        fails="ex3-max-pool-backward-test",
+        fails="test-ex3-max-pool-backward",
         message=r"on Q1 has the right shape but wrong values: all of the gradient lands in the first window",
     ),
     dict(
@@ -149,7 +149,7 @@ def my_max_pool2d_backward(dout, x, size=2, stride=2):
             dx[i * stride:i * stride + size, j * stride:j * stride + size] += dout[i, j] / size**2   # average's
     return dx
 ''',
-        fails="ex3-max-pool-backward-test",
+        fails="test-ex3-max-pool-backward",
         message=r"the gradient is spread evenly, as in average pooling",
     ),
     dict(
@@ -163,7 +163,7 @@ def my_max_pool2d(x, size=2, stride=2):
             out[i, j] = x[i * stride:i * stride + size, j * stride:j * stride + size].max()
     return out
 ''',
-        fails="ex1-max-pool-test",
+        fails="test-ex1-max-pool",
         message=r"my_max_pool2d\(Q1, 2, 2\) has the right shape but wrong values.*row 1",
     ),
 ]

@@ -13,7 +13,7 @@ def grad_kernel(x, dz):
             dk[m, n] = np.sum(x[m:m + dz.shape[0], n:n + dz.shape[1]] * dz)
     return dk
 ''',
-        fails="ex1-grad-kernel-test",
+        fails="test-ex1-grad-kernel",
         message=r"grad_kernel\(X, dZ\).*equals the result with dZ flipped.*nothing is flipped",
     ),
     dict(
@@ -22,7 +22,7 @@ def grad_kernel(x, dz):
 def grad_bias(dz):
     return float(np.mean(dz))        # the mean instead of the sum
 ''',
-        fails="ex2-grad-bias-test",
+        fails="test-ex2-grad-bias",
         message=r"grad_bias\(dZ\) has the right shape but wrong values: it is the mean of dz, not its sum",
     ),
     dict(
@@ -38,7 +38,7 @@ def grad_input(dz, k):
             dx[i, j] = np.sum(padded[i:i + kh, j:j + kw] * k)     # forgot to rotate the kernel
     return dx
 ''',
-        fails="ex3-grad-input-test",
+        fails="test-ex3-grad-input",
         message=r"grad_input\(dZ, K\).*equals the result with the flipped kernel",
     ),
     dict(
@@ -57,7 +57,7 @@ def my_conv2d_backward(dout, x, w):
                     dx[n, :, i:i + kh, j:j + kw] += dout[n, k, i, j] * w[k]
     return dx, dw, db
 ''',
-        fails="ex4-conv2d-backward-test",
+        fails="test-ex4-conv2d-backward",
         message=r"db of my_conv2d_backward.*has the wrong shape",
     ),
     dict(
@@ -74,7 +74,7 @@ def numerical_grad(f, x, h=1e-5):
         x[index] = old
     return grad
 ''',
-        fails="ex5-numerical-grad-test",
+        fails="test-ex5-numerical-grad",
         message=r"numerical_grad of the lecture loss has the right shape but wrong values: it is a one-sided difference divided by 2h",
     ),
     dict(
@@ -89,7 +89,7 @@ def grad_kernel(x, dz):
             dk[m, n] = np.sum(x[m:m + kh, n:n + kw] * dz)   # windows of the kernel's size, not dz's
     return dk
 ''',
-        fails="ex1-grad-kernel-test",
+        fails="test-ex1-grad-kernel",
         message=r"grad_kernel\(a float64 array of shape \(5, 6\), a float64 array of shape \(2, 4\)\) raised ValueError.*error is in your code",
     ),
     dict(
@@ -104,7 +104,7 @@ def grad_kernel(x, dz):
             dk[m, n] = np.sum(x[n:n + dz.shape[0], m:m + dz.shape[1]] * dz)
     return dk
 ''',
-        fails="ex1-grad-kernel-test",
+        fails="test-ex1-grad-kernel",
         message=r"grad_kernel\(X, dZ\) on the lecture example .*it is the transpose of the expected result",
     ),
     dict(
@@ -113,7 +113,7 @@ def grad_kernel(x, dz):
 def grad_bias(dz):
     return np.sum(dz, axis=0)        # summed over one axis only
 ''',
-        fails="ex2-grad-bias-test",
+        fails="test-ex2-grad-bias",
         message=r"grad_bias\(dZ\) has the wrong type: got ndarray, expected float or floating",
     ),
     dict(
@@ -130,7 +130,7 @@ def grad_input(dz, k):
             dx[i, j] = np.sum(padded[i:i + kh, j:j + kw] * k)
     return dx
 ''',
-        fails="ex3-grad-input-test",
+        fails="test-ex3-grad-input",
         message=r"grad_input\(dZ, K\).*flipped top to bottom only \(np.flipud\)",
     ),
     dict(
@@ -146,7 +146,7 @@ def grad_input(dz, k):
             dx[i, j] = np.sum(padded[i:i + kh, j:j + kw] * k)
     return dx
 ''',
-        fails="ex3-grad-input-test",
+        fails="test-ex3-grad-input",
         message=r"grad_input\(3x2 gradient, 2x3 kernel\) has the wrong shape: got \(4, 2\), expected \(4, 4\)",
     ),
     dict(
@@ -164,7 +164,7 @@ def my_conv2d_backward(dout, x, w):
                     dx[n, :, i:i + kh, j:j + kw] += dout[n, k, i, j] * w[k]
     return dx, dw                                  # forgot the bias gradient
 ''',
-        fails="ex4-conv2d-backward-test",
+        fails="test-ex4-conv2d-backward",
         message=r"my_conv2d_backward on a \(2, 3, 5, 6\) input with 4 filters of 3x2 returned 2 values, expected 3: \(dx, dw, db\)\. Is db missing\?",
     ),
     dict(
@@ -184,7 +184,7 @@ def my_conv2d_backward(dout, x, w):
                     dx[n, :, i:i + kh, j:j + kw] += dout[n, k, i, j] * w[k]
     return dx, dw, db
 ''',
-        fails="ex4-conv2d-backward-test",
+        fails="test-ex4-conv2d-backward",
         message=r"dw of my_conv2d_backward.*the first image only: sum dw over the batch",
     ),
     dict(
@@ -202,7 +202,35 @@ def numerical_grad(f, x, h=1e-5):
         grad[index] = (f_plus - f_minus) / (2 * h)   # forgot to restore x[index]
     return grad
 ''',
-        fails="ex5-numerical-grad-test",
+        fails="test-ex5-numerical-grad",
         message=r"the input x after numerical_grad returned \(restore every entry you perturbed\) has the right shape but wrong values",
+    ),
+    dict(
+        answer_cell="ex2-grad-bias",
+        source='''\
+def grad_bias(dz):
+    print(np.sum(dz))                # printed, not returned
+''',
+        fails="test-ex2-grad-bias",
+        message=r"grad_bias\(dZ\) has the wrong type: got NoneType, expected float or floating",
+    ),
+    dict(
+        answer_cell="ex5-numerical-grad",
+        source='''\
+def numerical_grad(f, x, h=1e-5):
+    x = np.asarray(x, dtype=float)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        old = x[index]
+        x[index] = old + h
+        f_plus = f(x)
+        x[index] = old - h
+        f_minus = f(x)
+        x[index] = old
+        grad[index] = (f_plus - f_minus) / h          # the central difference spans 2h
+    return grad
+''',
+        fails="test-ex5-numerical-grad",
+        message=r"numerical_grad of the lecture loss has the right shape but wrong values: it is twice the gradient",
     ),
 ]

@@ -10,7 +10,7 @@ def my_receptive_field(layers):
         field += dilation * (kernel - 1)          # forgot that strides multiply the step of later layers
     return field
 ''',
-        fails="ex1-receptive-field-test",
+        fails="test-ex1-receptive-field",
         message=r"my_receptive_field\(\[\(3, 1, 1\), \(2, 2, 1\), \(3, 1, 1\)\]\) is 6, which is too small: the "
                 r"strides are ignored.*steps of 2 input pixels",
     ),
@@ -20,7 +20,7 @@ def my_receptive_field(layers):
 def standard_conv_params(kernel, c_in, c_out, bias=True):
     return kernel * kernel * c_in * c_out        # forgot the biases
 ''',
-        fails="ex2-standard-params-test",
+        fails="test-ex2-standard-params",
         message=r"standard_conv_params\(5, 3, 10, bias=True\) is 750, which is too small: add one bias per filter",
     ),
     dict(
@@ -31,7 +31,7 @@ def separable_conv_params(kernel, c_in, c_out, bias=True):
     pointwise = c_in * c_out + (c_out if bias else 0)
     return depthwise + pointwise
 ''',
-        fails="ex3-separable-params-test",
+        fails="test-ex3-separable-params",
         message=r"separable_conv_params\(3, 64, 64, bias=True\) is 4800, which is too large: .*\(no bias\)",
     ),
     dict(
@@ -44,7 +44,7 @@ def my_receptive_field(layers):
         jump *= stride
     return field
 ''',
-        fails="ex1-receptive-field-test",
+        fails="test-ex1-receptive-field",
         message=r"my_receptive_field\(\[\(3, 1, 2\)\]\) is 3, which is too small: the dilation is ignored",
     ),
     dict(
@@ -53,7 +53,7 @@ def my_receptive_field(layers):
 def standard_conv_params(kernel, c_in, c_out, bias=True):
     return kernel * kernel * c_out + (c_out if bias else 0)    # forgot the depth of the filters
 ''',
-        fails="ex2-standard-params-test",
+        fails="test-ex2-standard-params",
         message=r"is 260, which is too small: each filter spans all input channels",
     ),
     dict(
@@ -62,7 +62,7 @@ def standard_conv_params(kernel, c_in, c_out, bias=True):
 def separable_conv_params(kernel, c_in, c_out, bias=True):
     return kernel * kernel * c_in * c_out + (c_out if bias else 0)   # the standard convolution's count
 ''',
-        fails="ex3-separable-params-test",
+        fails="test-ex3-separable-params",
         message=r"is 36928, which is too large: that is a standard convolution",
     ),
     dict(
@@ -75,7 +75,7 @@ def my_receptive_field(layers):
         field += dilation * (kernel - 1) * jump
     return field
 ''',
-        fails="ex1-receptive-field-test",
+        fails="test-ex1-receptive-field",
         message=r"is 9, which is too large: a layer's own stride is counted for that layer",
     ),
     dict(
@@ -84,7 +84,7 @@ def my_receptive_field(layers):
 def standard_conv_params(kernel, c_in, c_out, bias=True):
     return kernel * kernel * c_in * c_out + c_out             # the bias flag is ignored
 ''',
-        fails="ex2-standard-params-test",
+        fails="test-ex2-standard-params",
         message=r"standard_conv_params\(3, 64, 128, bias=False\) is 73856, which is too large: with bias=False "
                 r"there are no biases",
     ),
@@ -94,7 +94,7 @@ def standard_conv_params(kernel, c_in, c_out, bias=True):
 def separable_conv_params(kernel, c_in, c_out, bias=True):
     return kernel * kernel * c_out + c_in * c_out + (c_out if bias else 0)   # depthwise per output channel
 ''',
-        fails="ex3-separable-params-test",
+        fails="test-ex3-separable-params",
         message=r"separable_conv_params\(3, 8, 16, bias=True\) is 288, which is too large: the depthwise step has "
                 r"one filter per input channel",
     ),
@@ -104,7 +104,7 @@ def separable_conv_params(kernel, c_in, c_out, bias=True):
 def separable_conv_params(kernel, c_in, c_out, bias=True):
     return kernel * kernel * c_in                              # the depthwise step only
 ''',
-        fails="ex3-separable-params-test",
+        fails="test-ex3-separable-params",
         message=r"is 576, which is too small: that is the depthwise step only",
     ),
 ]
