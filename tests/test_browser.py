@@ -220,6 +220,9 @@ def test_formgrade_gives_a_written_answer_its_points(request, tmp_path, browser)
     page.locator("td a", has_text=assignment).click()
     href = page.locator("a.name-shown", has_text="alice").get_attribute("href")
     page.locator(f"a.name-hidden[href='{href}']").click()
+    # the formgrader binds its score boxes once it has fetched the grades: a score typed before is lost
+    page.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
+                           " && formgrader.grade_uis.length > 0", timeout=60_000)
     score = page.locator("input#written-padding-choice")
     score.fill("2")
     score.press("Tab")  # the formgrader saves a score when its box loses focus
