@@ -31,9 +31,10 @@ bench: install
 	$(BIN)/python benchmarks/grade_bench.py
 	$(BIN)/python benchmarks/notebook_bench.py
 
-# The explorers only, no code cells, for showing in a lecture (offline).
+# The explorers only, no code cells, drawn for a projector (offline): make demo [SCALE=1] [PORT=8866]
+# (SCALE=1 gives the size of a notebook).
 demo: install
-	$(BIN)/voila demo/lecture_demo.ipynb --no-browser --port=8866 --Voila.ip=127.0.0.1
+	CNNLAB_SCALE=$(SCALE) $(BIN)/voila demo/lecture_demo.ipynb --no-browser --port=$(or $(PORT),8866) --Voila.ip=127.0.0.1
 
 # Grade one assignment: make grade ASSIGNMENT=03-padding-and-stride [SUBMISSIONS=downloads.zip]
 # (without SUBMISSIONS, the ones already collected into grading/submitted/).

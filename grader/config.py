@@ -108,13 +108,12 @@ def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_
     '/r/solutions'
     """
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.converters import GenerateAssignment
     from nbgrader.preprocessors import (
-        AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+        AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
+        LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-    from nbgrader.preprocessors import (
-        CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec)
-
-    from .preprocessors import GuardedExecute, HideHiddenTests
+    from .preprocessors import GuardedExecute, HideHiddenTests, TagRaisesException
     from .sandbox import SandboxedKernelManager
     from .tamper import CheckTampering, GuardTests, ReportTampering
 
@@ -135,6 +134,9 @@ def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_
     c.GuardedExecute.kernel_manager_class = SandboxedKernelManager
     c.SandboxedKernelManager.sandbox = sandbox
     c.LimitedKernelManager.memory_mb = int(memory_mb or DEFAULT_MEMORY_MB)
+    # the student version: nbgrader's pipeline, then Run All-friendly tags on answer and test cells
+    c.GenerateAssignment.preprocessors = [
+        *GenerateAssignment.class_traits()["preprocessors"].default(), TagRaisesException]
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
     return c
 

@@ -1,10 +1,15 @@
-"""Two small nbgrader preprocessors, wired in through config (see :mod:`grader.config`).
+"""Three small nbgrader preprocessors, wired in through config (see :mod:`grader.config`).
 
 * :class:`GuardedExecute` is nbgrader's ``Execute`` with three guards: kernels
   start through :class:`LimitedKernelManager`, i.e. :func:`grader.execute.kernel_command` (limits),
   a kernel that dies (crash, ``os._exit``) fails the cell it was running and
   every later code cell instead of aborting the whole submission, and a cell's
   output is capped while it runs (a cell that prints 100 MB keeps a note).
+* :class:`TagRaisesException` runs last when nbgrader generates the student
+  version: it tags every answer and test code cell ``raises-exception``, so
+  that a student's Run All (JupyterLab, nbclient) goes on past an unanswered
+  exercise instead of stopping at its first failing check. Grading is not
+  affected: nbgrader runs with ``allow_errors`` and scores a failing test zero.
 * :class:`HideHiddenTests` runs before the feedback HTML is written: it removes
   hidden-test regions from the test cells and cuts the tracebacks of their
   failures down to the exception message (nbgrader issues #917, #1363).
@@ -17,7 +22,8 @@ import tempfile
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
-from nbgrader.preprocessors import ClearHiddenTests, Execute
+from nbgrader import utils as nbgrader_utils
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 from .execute import KernelLimits, kernel_command
@@ -25,6 +31,7 @@ from .execute import KernelLimits, kernel_command
 KERNEL_DIED = "KernelDied"
 OUTPUT_LIMIT_NOTE = "\n[grader: output truncated, this cell printed more than {} characters]\n"
 HIDDEN_NOTE = "# (hidden tests are not shown in the feedback)"
+RAISES_EXCEPTION = "raises-exception"  # the cell tag JupyterLab and nbclient honour: an error does not stop Run All
 
 
 SOCKET_PATH_MAX = 100  # bytes: below the 107 Linux allows for a Unix socket path
@@ -193,4 +200,26 @@ class HideHiddenTests(ClearHiddenTests):
             if output.output_type == "error":
                 message = output.evalue or "a hidden test failed"
                 output.traceback = [f"{output.ename}: {message}"]
+        return cell, resources
+
+
+class TagRaisesException(NbGraderPreprocessor):
+    """Tag answer and test code cells ``raises-exception``: an unanswered exercise stops no later cell.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> test = new_code_cell("assert f() == 1", metadata={"nbgrader": {
+    ...     "grade": True, "solution": False, "grade_id": "t", "points": 1}})
+    >>> nb, _ = TagRaisesException().preprocess(new_notebook(cells=[test, new_code_cell("print(1)")]), {})
+    >>> [cell.metadata.get("tags") for cell in nb.cells]
+    [['raises-exception'], None]
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        """Tag one cell if it is an answer or test code cell."""
+        if cell.cell_type == "code" and (nbgrader_utils.is_solution(cell) or nbgrader_utils.is_grade(cell)):
+            tags = cell.metadata.setdefault("tags", [])
+            if RAISES_EXCEPTION not in tags:
+                tags.append(RAISES_EXCEPTION)
         return cell, resources

@@ -53,13 +53,13 @@ def wait_for_http(url, process, timeout=120):
     raise TimeoutError(f"no answer from {url} after {timeout} s")
 
 
-def start_server(request, args, url, tmp_path, name):
+def start_server(request, args, url, tmp_path, name, cwd=None, **env_vars):
     """Start a Jupyter server process in its own session and stop it (and its kernels) at the end."""
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-               JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="agg", PYTHONPATH=str(REPO))
+               JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="agg", PYTHONPATH=str(REPO), **env_vars)
     log = open(tmp_path / f"{name}.log", "wb")
-    process = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(args, cwd=cwd or tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
 
     def stop():
@@ -149,11 +149,68 @@ def check_sharp_figure(page, min_dark_pixels=1000):
     assert drawn > min_dark_pixels, f"the figure looks blank: {drawn} dark pixels"
 
 
-def test_conv_explorer_in_jupyterlab(request, tmp_path, browser):
+#: Everything of every shown explorer that a person could miss: a label, readout, button, dropdown option or
+#: figure outside its explorer or cut short, an explorer wider than the page, a box that scrolls sideways.
+LAYOUT_PROBLEMS = """() => {
+  const out = [];
+  const inside = (r, R) => r.left >= R.left - 1 && r.right <= R.right + 1 && r.top >= R.top - 1 && r.bottom <= R.bottom + 1;
+  const A = (document.querySelector('.jp-WindowedPanel-outer') || document.querySelector('.jp-Notebook') || document.body).getBoundingClientRect();
+  document.querySelectorAll('.cnnlab-explorer').forEach((root, i) => {
+    const R = root.getBoundingClientRect();
+    if (R.width === 0) return;  // a hidden tab
+    const name = root.querySelector('.cnnlab-title')?.innerText || ('explorer ' + i);
+    if (R.left < A.left - 1 || R.right > A.right + 1) out.push(`${name}: the explorer (${Math.round(R.left)}..${Math.round(R.right)}) sticks out of the page (${Math.round(A.left)}..${Math.round(A.right)})`);
+    root.querySelectorAll('.widget-label, .widget-readout, button, select, textarea, .widget-html-content, canvas, .widget-checkbox label, input').forEach(el => {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || getComputedStyle(el).visibility === 'hidden') return;
+      const text = (el.innerText || el.value || el.tagName).slice(0, 30);
+      if (!inside(r, R)) out.push(`${name}: "${text}" (${Math.round(r.left)}..${Math.round(r.right)}) outside its explorer (${Math.round(R.left)}..${Math.round(R.right)})`);
+      if (el.tagName !== 'CANVAS' && el.tagName !== 'SELECT' && el.tagName !== 'TEXTAREA' && el.scrollWidth > el.clientWidth + 1)
+        out.push(`${name}: "${text}" is cut (${el.scrollWidth} px of text in ${el.clientWidth} px)`);
+    });
+    root.querySelectorAll('select').forEach(el => {
+      const ctx = document.createElement('canvas').getContext('2d'); ctx.font = getComputedStyle(el).font;
+      const widest = Math.max(...[...el.options].map(o => ctx.measureText(o.text).width));
+      if (el.clientWidth > 0 && widest + 24 > el.clientWidth) out.push(`${name}: dropdown option "${[...el.options].find(o => ctx.measureText(o.text).width === widest).text}" is cut (${Math.round(widest)} px in ${el.clientWidth} px)`);
+    });
+    [root, ...root.querySelectorAll('.widget-box, .widget-hbox, .widget-vbox')].forEach(el => {
+      if (el.scrollWidth > el.clientWidth + 1) out.push(`${name}: a box scrolls sideways (${el.scrollWidth} in ${el.clientWidth})`);
+    });
+  });
+  return out;
+}"""
+
+#: The font size (CSS px) of every element of a shown explorer or of the demo's tab bar that holds text itself.
+TEXT_SIZES = """() => { const out = [];
+  for (const root of document.querySelectorAll('.cnnlab-explorer, .cnnlab-tabs > .lm-TabBar')) {
+    if (root.getBoundingClientRect().width === 0) continue;
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+      if (el.tagName === 'STYLE' || el.getBoundingClientRect().width === 0) continue;
+      if ([...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+        out.push([parseFloat(getComputedStyle(el).fontSize), el.textContent.trim().slice(0, 30)]);
+    } }
+  return out; }"""
+
+#: Per shown explorer: its title, its figure's width on screen and its natural width (CSS px), and its own width.
+FIGURE_WIDTHS = """() => [...document.querySelectorAll('.cnnlab-explorer')].filter(e => e.getBoundingClientRect().width > 0)
+  .map(e => { const figure = e.querySelector('.jupyter-matplotlib-canvas-div');
+              return [e.querySelector('.cnnlab-title').innerText, figure.getBoundingClientRect().width,
+                      parseFloat(getComputedStyle(figure).maxWidth), e.getBoundingClientRect().width]; })"""
+
+ALL_EXPLORERS = ("ConvExplorer", "PaddingExplorer", "FilterExplorer", "PoolingExplorer", "ReceptiveFieldExplorer",
+                 "FeatureMapExplorer")
+
+
+def explorers_notebook(folder, cells=ALL_EXPLORERS):
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell("from cnnlab.widgets import ConvExplorer\nConvExplorer()")]
-    nbformat.write(notebook, tmp_path / "explorer.ipynb")
+    notebook.cells = [nbformat.v4.new_code_cell(f"from cnnlab.widgets import {name}\n{name}()") for name in cells]
+    nbformat.write(notebook, folder / "explorers.ipynb")
+    return "explorers.ipynb"
+
+
+def start_jupyterlab(request, tmp_path):
+    """JupyterLab on ``tmp_path``; returns ``open(name, width, height, zoom)`` giving a page with that notebook."""
     port, token = free_port(), secrets.token_hex(16)
     start_server(request, [
         str(BIN / "jupyter-lab"), "--no-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
@@ -161,29 +218,178 @@ def test_conv_explorer_in_jupyterlab(request, tmp_path, browser):
         f"--LabApp.user_settings_dir={tmp_path / 'settings'}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None", "--ServerApp.port_retries=0",
         *root_flag()], f"http://127.0.0.1:{port}/api?token={token}", tmp_path, "jupyterlab")
-    page = browser.new_page(viewport={"width": 1500, "height": 1000})
-    page.goto(f"http://127.0.0.1:{port}/lab/tree/explorer.ipynb?token={token}", timeout=120_000)
+    return port, token
+
+
+def open_notebook(browser, port, token, name, width=1500, height=1000, zoom=1):
+    """A new page (``width x height`` screen pixels at ``zoom``) with notebook ``name``, once its kernel is up."""
+    page = browser.new_page(viewport={"width": round(width / zoom), "height": round(height / zoom)},
+                            device_scale_factor=zoom)
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}", timeout=120_000)
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext"
                            " && window.jupyterapp.shell.currentWidget.sessionContext.session"
                            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=120_000)
     page.wait_for_timeout(1000)
+    return page
+
+
+def run_all_and_wait_for_explorers(page, count):
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(f"() => document.querySelectorAll('.cnnlab-explorer .jupyter-matplotlib-canvas-div').length"
+                           f" >= {count}", timeout=180_000)
+    page.wait_for_timeout(2000)  # the figures' first pictures, and the layout settling
+
+
+def test_conv_explorer_in_jupyterlab(request, tmp_path, browser):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("from cnnlab.widgets import ConvExplorer\nConvExplorer()")]
+    nbformat.write(notebook, tmp_path / "explorer.ipynb")
+    page = open_notebook(browser, *start_jupyterlab(request, tmp_path), "explorer.ipynb")
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     check_stride_changes_size_text(page, "jupyterlab-conv-explorer.png")
 
 
-def test_lecture_demo_in_voila(request, tmp_path, browser):
+def test_run_all_of_a_fresh_student_notebook_reaches_the_explorer(request, tmp_path, browser):
+    """Run All in JupyterLab on the untouched release of 02: the exercises fail their checks, every cell runs."""
+    assignment = "02-convolution-and-correlation"
+    shutil.copytree(REPO / "notebooks" / assignment, tmp_path, dirs_exist_ok=True)
+    page = open_notebook(browser, *start_jupyterlab(request, tmp_path), f"{assignment}.ipynb")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    cells = "window.jupyterapp.shell.currentWidget.content.widgets.filter(c => c.model.type === 'code')"
+    page.wait_for_function(f"() => {cells}.every(c => c.model.executionCount !== null)", timeout=240_000)
+    failed = page.evaluate(f"""() => {cells}.filter(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'))
+                                   .map(c => [c.model.getMetadata('nbgrader').grade_id,
+                                              c.model.outputs.toJSON().find(o => o.output_type === 'error').ename])""")
+    assert failed == [[f"test-ex{n}-{name}", "ErrorInYourCode"] for n, name in
+                      ((1, "corr2d"), (2, "conv2d-single"), (3, "conv2d-full"))], failed
+    check_stride_changes_size_text(page, "jupyterlab-run-all-02.png")  # the explorer after the exercises works
+
+
+def start_demo(request, tmp_path, *settings):
+    """``make demo PORT=... [SETTING...]`` as the README gives it; returns its address."""
     port = free_port()
-    start_server(request, [
-        str(BIN / "voila"), str(REPO / "demo" / "lecture_demo.ipynb"), "--no-browser", f"--port={port}",
-        "--Voila.ip=127.0.0.1"], f"http://127.0.0.1:{port}/", tmp_path, "voila")
+    start_server(request, ["make", "demo", f"PORT={port}", *settings], f"http://127.0.0.1:{port}/", tmp_path,
+                 "voila", cwd=REPO)
+    return f"http://127.0.0.1:{port}/"
+
+
+def test_lecture_demo_in_voila(request, tmp_path, browser):
+    address = start_demo(request, tmp_path)
     # a lecturer's laptop screen: two device pixels per CSS pixel
     page = browser.new_page(viewport={"width": 1500, "height": 1000}, device_scale_factor=2)
-    page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
+    page.goto(address, timeout=180_000)
     check_stride_changes_size_text(page, "voila-lecture-demo.png")
     check_sharp_figure(page)
     assert "import" not in page.inner_text("body")  # explorers only, no code
     assert page.locator(".jp-CodeCell .jp-InputArea .cm-editor").count() == 0
+
+
+#: A student's screens, as (width, zoom): 1024 to 1920 px wide, at 100% and at 200% zoom.
+SCREENS = [(1024, 1), (1400, 1), (1920, 1), (1400, 2), (1920, 2)]
+
+
+def test_explorers_fit_in_jupyterlab_with_the_file_browser_open(request, tmp_path, browser):
+    """On every screen of SCREENS, with the file browser open: every explorer is whole, nothing scrolls sideways."""
+    name = explorers_notebook(tmp_path)
+    port, token = start_jupyterlab(request, tmp_path)
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems = []
+    for width, zoom in SCREENS:
+        page = open_notebook(browser, port, token, name, width, 900, zoom)  # a new page: JupyterLab lays out anew
+        assert page.locator(".jp-FileBrowser").first.is_visible(), "the file browser should be open, as a student has it"
+        run_all_and_wait_for_explorers(page, len(ALL_EXPLORERS))
+        for index in range(len(ALL_EXPLORERS)):  # each explorer in view, as a student scrolls to it
+            page.locator(".cnnlab-explorer").nth(index).scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+        problems += [f"{width} px at {zoom * 100}%: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS)]
+        shown = page.evaluate(FIGURE_WIDTHS)
+        assert len(shown) == len(ALL_EXPLORERS), shown
+        problems += [f"{width} px at {zoom * 100}%: {title}'s figure shrank to {figure:.0f} of {natural:.0f} px"
+                     for title, figure, natural, _ in shown if figure < 0.3 * natural]
+        page.screenshot(path=str(ARTIFACTS / f"jupyterlab-explorers-{width}-zoom{zoom}.png"))
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_lecture_demo_reads_from_the_back_of_the_room(request, tmp_path, browser):
+    """`make demo` on a 1280x720 projector: widget text >= 20 px, figure text >= 18 px, the width used, nothing cut."""
+    from cnnlab.widgets import LECTURE_SCALE
+    from cnnlab.widgets._base import SMALLEST_FIGURE_FONT
+
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(start_demo(request, tmp_path), timeout=180_000)
+    page.wait_for_selector(".cnnlab-explorer .jupyter-matplotlib-canvas-div", timeout=180_000)
+    tabs = page.locator(".cnnlab-tabs .lm-TabBar-tab")
+    assert tabs.count() == len(ALL_EXPLORERS)
+    for index in range(tabs.count()):
+        tabs.nth(index).click()
+        page.wait_for_timeout(800)
+        (title, figure, natural, explorer), = page.evaluate(FIGURE_WIDTHS)
+        smallest = min(page.evaluate(TEXT_SIZES))
+        assert smallest[0] >= 20, f"{title}: widget text {smallest} is smaller than 20 px"
+        figure_text = SMALLEST_FIGURE_FONT * LECTURE_SCALE * figure / natural
+        assert figure_text >= 18, f"{title}: figure text is {figure_text:.1f} px (figure {figure} of {natural} px)"
+        assert explorer >= 0.9 * 1280, f"{title}: the explorer uses {explorer} of 1280 px"
+        problems = page.evaluate(LAYOUT_PROBLEMS)
+        assert not problems, "\n".join(problems)
+        page.screenshot(path=str(ARTIFACTS / f"voila-1280x720-{index}.png"))
+
+
+def test_lecture_demo_at_scale_1_is_the_notebook_size(request, tmp_path, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(start_demo(request, tmp_path, "SCALE=1"), timeout=180_000)
+    page.wait_for_selector(".cnnlab-explorer .jupyter-matplotlib-canvas-div", timeout=180_000)
+    page.wait_for_timeout(1000)
+    assert {size for size, _ in page.evaluate(TEXT_SIZES)} == {13}
+    assert not page.evaluate(LAYOUT_PROBLEMS)
+
+
+def test_explorer_keys_stay_in_the_explorer_and_every_control_works_from_the_keyboard(request, tmp_path, browser):
+    """Tab, arrows, Space and Enter drive a ConvExplorer in JupyterLab; no key reaches the notebook's shortcuts."""
+    name = explorers_notebook(tmp_path, ["ConvExplorer", "PoolingExplorer"])
+    port, token = start_jupyterlab(request, tmp_path)
+    page = open_notebook(browser, port, token, name)
+    run_all_and_wait_for_explorers(page, 2)
+    notebook = "window.jupyterapp.shell.currentWidget.content"
+    cells_before = page.evaluate(f"() => {notebook}.widgets.length")
+    explorer = page.locator(".cnnlab-explorer").first
+    padding_type = explorer.locator(".widget-dropdown", has_text="padding type").locator("select")
+    padding_type.focus()
+    active = page.evaluate(f"() => {notebook}.activeCellIndex")
+    for key in ("ArrowDown", "b", "a", "d", "d", "m", "ArrowDown", "ArrowUp"):  # arrows pick; letters are notebook commands
+        page.keyboard.press(key)
+    assert padding_type.input_value() == "reflect"
+    assert page.evaluate(f"() => [{notebook}.widgets.length, {notebook}.activeCellIndex]") == [cells_before, active]
+    assert page.evaluate(f"() => {notebook}.widgets.every(c => c.model.type === 'code')"), "a cell changed type"
+    # Tab walks through the controls in order
+    explorer.locator("select").first.focus()
+    seen = []
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("() => { const e = document.activeElement; return (e.closest('.widget-inline-hbox,"
+                                  " .widget-toggle-buttons, .jupyter-button, .widget-dropdown') || e).innerText"
+                                  ".trim().split('\\n')[0] || e.getAttribute('aria-valuetext') || e.tagName; }"))
+    for label in ("kernel", "weights", "same", "padding type", "stride", "dilation", "step", "output cell"):
+        assert any(label in text for text in seen), f"Tab never reaches {label!r}: {seen}"
+    # Space on a toggle button, arrows on a slider, Enter on a button
+    explorer.locator(".widget-toggle-button", has_text="same").focus()
+    page.keyboard.press("Space")
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-html')].some("
+                           "e => e.innerText.includes('⌊(5 + 1 + 1'))", timeout=30_000)
+    move_stride_slider(page)  # focuses the handle by a click, then ArrowRight
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-html')].some("
+                           "e => e.innerText.includes('⌊4/2⌋ + 1 = 3'))", timeout=30_000)
+    explorer.locator(".jupyter-button", has_text="step").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-html')].some("
+                           "e => e.innerText.startsWith('out[0, 1]'))", timeout=30_000)
+    explorer.locator(".jupyter-button", has_text="numbers as text").focus()
+    page.keyboard.press("Enter")
+    table = explorer.locator("table.cnnlab-table", has_text="output so far")
+    table.wait_for(timeout=30_000)
+    assert table.locator("tr").count() == 3
 
 
 def test_formgrade_gives_a_written_answer_its_points(request, tmp_path, browser):

@@ -7,7 +7,9 @@ Discovers every ``solutions/<assignment>/<assignment>.ipynb`` and, per assignmen
 * (slow) the solution executes top to bottom, offline (its 60 s budget: benchmarks/notebook_bench.py);
 * (slow) the committed release equals what ``grader.api.release`` generates;
 * (slow) grading the solution gives full marks on every autograded cell, grading the
-  untouched release gives zero on every autograded cell;
+  untouched release gives zero on every autograded cell, each with a check's message;
+* (slow) Run All of the untouched release reaches the last cell; every test cell fails
+  with a check's message, and no other cell fails;
 * (slow) every typical mistake loses exactly its test cell's points when graded, with a
   message that matches, and is already flagged by the visible checks that a student runs
   (the release notebook, no hidden tests); no message is a raw Python, NumPy or torch error.
@@ -297,6 +299,39 @@ def test_untouched_release_scores_zero(assignment, courses, offline):
     tests = autograded_cells(nbformat.read(solution_path(assignment), as_version=4))
     result = grade(assignment, release_path(assignment), courses, "untouched")
     assert {gid: result.cells[gid].score for gid in tests} == dict.fromkeys(tests, 0)
+    raw = {gid: result.cells[gid].messages for gid in tests
+           if not result.cells[gid].messages or result.cells[gid].messages[0].split(":")[0] not in STUDENT_FACING}
+    assert not raw, f"an unanswered exercise's feedback is not a check's message: {raw}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", GROUPED)
+def test_run_all_of_the_student_version_reaches_the_end(assignment, offline, tmp_path):
+    """A student opens the release and presses Run All: every cell runs, each unanswered exercise fails visibly.
+
+    nbclient, like JupyterLab's Run All, stops at the first error except in cells tagged
+    ``raises-exception``, which the release gives every answer and test cell.
+    """
+    from nbclient import NotebookClient
+
+    work = tmp_path / assignment
+    shutil.copytree(RELEASES / assignment, work)
+    nb = nbformat.read(work / f"{assignment}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                   resources={"metadata": {"path": str(work)}}).execute()  # no allow_errors: as Run All does
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "a code cell did not run"
+    for cell in code:
+        meta, errors = nbgrader_meta(cell), [o for o in cell.outputs if o.output_type == "error"]
+        gid = meta.get("grade_id", cell.get("id"))
+        if meta.get("solution"):
+            assert all(o.ename == "NotImplementedError" for o in errors), (gid, [o.ename for o in errors])
+        elif meta.get("grade"):
+            assert [o.ename for o in errors][:1] in (["CheckFailed"], ["ErrorInYourCode"]), (
+                f"{gid}: an unanswered exercise must fail its check with a message, got "
+                f"{[f'{o.ename}: {o.evalue}' for o in errors]}")
+        else:
+            assert not errors, f"{gid} fails in the untouched release: {[o.evalue for o in errors]}"
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 import base64
 import io
+import re
 
 import numpy as np
 import pytest
@@ -47,6 +48,52 @@ def test_display_bundle_has_widget_view_and_static_picture(cls):
     assert bundle["image/png"] in bundle["text/html"]
     assert explorer.canvas._data_url.startswith("data:image/png;base64,")
     assert explorer.canvas in _descendants(explorer.widget)
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_scale_enlarges_widget_text_and_figure_together(cls):
+    from matplotlib.text import Text
+
+    from cnnlab.widgets import LECTURE_SCALE
+    from cnnlab.widgets._base import FIGURE_DPI, SMALLEST_FIGURE_FONT
+
+    plain, large = cls(), cls(scale=LECTURE_SCALE)
+    assert large.figure.dpi == FIGURE_DPI * LECTURE_SCALE and plain.figure.dpi == FIGURE_DPI
+    np.testing.assert_array_equal(large.figure.get_size_inches(), plain.figure.get_size_inches())
+    style = large.widget.children[0].value
+    assert f"--jp-widgets-font-size: {13 * LECTURE_SCALE:g}px" in style
+    assert f"max-width: {round(large.figure.get_size_inches()[0] * FIGURE_DPI * LECTURE_SCALE)}px" in style
+    texts = [t for t in large.figure.findobj(Text) if t.get_text() and t.get_visible()]
+    assert texts and min(t.get_fontsize() for t in texts) >= SMALLEST_FIGURE_FONT
+    with pytest.raises(ValueError, match=r"scale must be a number from 0.5 to 4 .* got 'big'"):
+        cls(scale="big")
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_every_explorer_guards_its_keys_and_tells_its_numbers(cls):
+    from cnnlab.widgets._keys import key_guard_class
+
+    explorer = cls()
+    assert any(isinstance(w, key_guard_class()) for w in _descendants(explorer.widget))
+    assert explorer.numbers.layout.display == "none" and explorer.numbers.value == ""  # written only when shown
+    explorer.show_numbers.value = True
+    tables = explorer.number_tables()
+    assert tables and explorer.numbers.layout.display is None
+    for caption, array in tables:
+        assert caption in explorer.numbers.value
+
+
+def test_conv_number_tables_are_what_the_figure_shows():
+    explorer = ConvExplorer()
+    explorer.show_numbers.value = True
+    explorer.stride.value = 2
+    explorer.cell.value = 2
+    (_, padded), (_, w), (_, so_far) = explorer.number_tables()
+    np.testing.assert_array_equal(padded, explorer.padded)
+    np.testing.assert_array_equal(w, explorer.w)
+    np.testing.assert_array_equal(so_far[np.isfinite(so_far)], explorer.output.ravel()[:3])
+    cells = re.findall(r"<td>([^<]*)</td>", explorer.numbers.value.split("output so far")[1])
+    assert cells == [f"{v:g}" for v in explorer.output.ravel()[:3]] + [""]
 
 
 def _descendants(widget):
@@ -287,6 +334,17 @@ def test_pooling_backward_matches_autograd():
     assert explorer.winner is None
 
 
+def test_pooling_numbers_add_up_and_windows_that_do_not_fit_are_flagged():
+    explorer = PoolingExplorer()
+    explorer.kind.value, explorer.backward.value = "avg", True
+    # each input cell of a 2x2 average window gets a quarter of the window's dL/dz: 5/4 = 1.25, shown as such
+    assert explorer.grad_art.labels[0] == f"{explorer.dout[0, 0] / 4:g}" == "1.25"
+    assert explorer.window_fits and explorer.status.value == ""
+    explorer.kernel_size.value = 3  # (4 - 3)/2 + 1 = 1.5 windows
+    assert not explorer.window_fits and "fractions are illegal" in explorer.status.value
+    assert explorer.output.shape == tuple(F.avg_pool2d(torch.tensor(explorer.x)[None, None], 3, 2).shape[2:])
+
+
 # ------------------------------------------------------------------ ReceptiveFieldExplorer
 def autograd_footprint(layers, size, unit):
     """Reference: d(unit)/d(input) through all-ones convs and average pools, nonzero = receptive field."""
@@ -358,7 +416,7 @@ def test_feature_maps_with_a_given_model_and_input():
     model = torch.nn.Sequential(torch.nn.Conv2d(3, 2, 5), torch.nn.ReLU())
     x = np.random.default_rng(0).random((3, 20, 20))
     explorer = FeatureMapExplorer(model, x)
-    assert list(explorer.layer.options) == ["0", "1"]
+    assert list(explorer.layer.options) == [("0 · Conv2d 3→2, 5×5", "0"), ("1 · ReLU", "1")]
     expected = torch.relu(model(torch.tensor(x, dtype=torch.float32)[None]))[0].detach().numpy()
     explorer.layer.value = "1"
     np.testing.assert_allclose(explorer.feature_maps, expected, atol=1e-5)
@@ -467,6 +525,15 @@ def test_feature_map_filter_is_a_picture_and_the_channel_is_framed():
     explorer.layer.value = "0"
     explorer.channel.value = 1
     np.testing.assert_array_equal(explorer.filter_art.image.get_array(), filters.sobel_kernels()[1])
+
+
+@pytest.mark.parametrize("layer, kind", [("1", "ReLU"), ("2", "MaxPool2d")])
+def test_feature_map_layers_without_weights_show_no_filter(layer, kind):
+    explorer = FeatureMapExplorer()
+    explorer.layer.value = layer
+    assert explorer.filter is None and not explorer.filter_art.ax.get_visible()
+    assert f"{layer} · {kind}" in explorer.info.value and "no filter of its own" in explorer.info.value
+    assert "filter" not in explorer.info.value.replace("no filter of its own", "")
 
 
 def test_redraws_send_png_diffs_that_rebuild_the_picture(monkeypatch):

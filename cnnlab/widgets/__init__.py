@@ -10,11 +10,16 @@ attributes that tests and scripts can drive without a browser::
     explorer.stride.value = 2     # what the slider does
     explorer.output_shape
 
+Every explorer takes ``scale=`` (default 1): ``ConvExplorer(scale=LECTURE_SCALE)``
+draws text and figure large enough for a lecture hall, as ``make demo`` does.
+
 The classes load lazily, so that ``import cnnlab.widgets`` does not import
 ipywidgets, matplotlib or torch.
 """
 
 import importlib
+
+from ._base import LECTURE_SCALE, explorer_tabs
 
 _EXPLORERS = {
     "ConvExplorer": "conv_explorer",
@@ -25,7 +30,7 @@ _EXPLORERS = {
     "FeatureMapExplorer": "feature_map_explorer",
 }
 
-__all__ = list(_EXPLORERS)
+__all__ = [*_EXPLORERS, "LECTURE_SCALE", "explorer_tabs"]
 
 
 def __getattr__(name):

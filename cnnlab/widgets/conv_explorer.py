@@ -9,7 +9,7 @@ that does not fit ("fractions are illegal") instead of silently flooring.
 
 import numpy as np
 
-from ._base import Explorer, OutputCells, vbox_with_title
+from ._base import Explorer, OutputCells, check_scale
 from ._inputs import KERNEL_PRESETS, format_kernel, lecture_inputs, load_kernel, parse_kernel
 
 MODES = ("valid", "same", "full", "custom")
@@ -17,6 +17,12 @@ MODES = ("valid", "same", "full", "custom")
 
 class ConvExplorer(OutputCells, Explorer):
     """Interactive 2-D cross-correlation: input, kernel, padding, stride, dilation, one cell at a time.
+
+    Parameters
+    ----------
+    scale : float
+        1 in a notebook; :data:`~cnnlab.widgets.LECTURE_SCALE` (``make demo``)
+        enlarges text and figure for a lecture hall.
 
     Controls (ipywidgets, settable from code): ``input``, ``kernel``,
     ``kernel_text`` (editable rows of numbers), ``mode``, ``padding`` (used in
@@ -40,26 +46,26 @@ class ConvExplorer(OutputCells, Explorer):
 
     title = "Convolution explorer"
 
-    def __init__(self):
+    def __init__(self, scale=1.0):
         import ipywidgets as W
 
+        self.scale = check_scale(scale)
         self.inputs = lecture_inputs()
-        style = {"description_width": "90px"}
-        self.input = W.Dropdown(options=list(self.inputs), description="input", style=style)
-        self.kernel = W.Dropdown(options=[*KERNEL_PRESETS, "custom"], description="kernel", style=style)
-        self.kernel_text = W.Textarea(description="weights", rows=3, style=style)
-        self.mode = W.ToggleButtons(options=MODES, description="mode", style={"button_width": "55px"})
-        self.padding = W.IntSlider(0, min=0, max=4, description="padding", disabled=True, style=style)
+        self.input = W.Dropdown(options=list(self.inputs), description="input")
+        self.kernel = W.Dropdown(options=[*KERNEL_PRESETS, "custom"], description="kernel")
+        self.kernel_text = W.Textarea(description="weights", rows=3)
+        self.mode = W.ToggleButtons(options=MODES, description="mode")
+        self.padding = W.IntSlider(0, min=0, max=4, description="padding", disabled=True)
         from cnnlab.padding import PADDING_MODES
 
-        self.padding_mode = W.Dropdown(options=PADDING_MODES, description="padding type", style=style)
-        self.stride = W.IntSlider(1, min=1, max=4, description="stride", style=style)
-        self.dilation = W.IntSlider(1, min=1, max=3, description="dilation", style=style)
-        self.cell = W.IntSlider(0, min=0, max=0, description="output cell", style=style)
+        self.padding_mode = W.Dropdown(options=PADDING_MODES, description="padding type")
+        self.stride = W.IntSlider(1, min=1, max=4, description="stride")
+        self.dilation = W.IntSlider(1, min=1, max=3, description="dilation")
+        self.cell = W.IntSlider(0, min=0, max=0, description="output cell")
         self.play = W.Play(interval=700, min=0, max=0)
         W.link((self.play, "value"), (self.cell, "value"))
         W.link((self.play, "max"), (self.cell, "max"))
-        self.step_button = W.Button(description="step", icon="step-forward", layout={"width": "80px"})
+        self.step_button = W.Button(description="step", icon="step-forward")
         self.step_button.on_click(lambda button: self.step())
         self.status = W.HTML()
         self.formula = W.HTML()
@@ -74,11 +80,9 @@ class ConvExplorer(OutputCells, Explorer):
         self.canvas.mpl_connect("button_press_event", self._on_click)
         self.update()
         self._freeze_layout()
-        controls = W.VBox([self.input, self.kernel, self.kernel_text, self.mode, self.padding,
-                           self.padding_mode, self.stride, self.dilation,
-                           W.HBox([self.play, self.step_button]), self.cell])
-        view = W.VBox([self.canvas, self.formula, self.arithmetic, self.status])
-        self.widget = vbox_with_title(self.title, W.HBox([controls, view]))
+        self._assemble([self.input, self.kernel, self.kernel_text, self.mode, self.padding, self.padding_mode,
+                        self.stride, self.dilation, W.HBox([self.play, self.step_button]), self.cell],
+                       [self.canvas, self.formula, self.arithmetic, self.status])
 
     def _build_figure(self):
         from cnnlab.plot import show_matrix
@@ -88,6 +92,12 @@ class ConvExplorer(OutputCells, Explorer):
         self.input_art = show_matrix(np.zeros((1, 1)), ax_in, title="padded input")
         self.kernel_art = show_matrix(np.zeros((1, 1)), ax_k, title="kernel", cmap="RdBu_r")
         self.output_art = show_matrix(np.zeros((1, 1)), ax_out, title="output", cmap="Greens")
+
+    def number_tables(self):
+        """The padded input, the kernel and the output computed so far, as numbers."""
+        if self.error is not None or not hasattr(self, "filled"):
+            return []
+        return [("padded input", self.padded), ("kernel", self.w), ("output so far", self.filled)]
 
     # ----------------------------------------------------------------- controls
     def _on_preset(self, change):
@@ -185,9 +195,9 @@ class ConvExplorer(OutputCells, Explorer):
         self.window_mask = np.zeros(self.padded.shape, dtype=bool)
         self.window_mask[top:top + height:d, left:left + width:d] = True
         self.input_art.set_window(self.window if d == 1 else self.window_mask)
-        filled = np.full(self.output.shape, np.nan)
-        filled.flat[:self.cell.value + 1] = self.output.flat[:self.cell.value + 1]
-        self.output_art.set_data(filled, clim=_limits(self.output))
+        self.filled = np.full(self.output.shape, np.nan)
+        self.filled.flat[:self.cell.value + 1] = self.output.flat[:self.cell.value + 1]
+        self.output_art.set_data(self.filled, clim=_limits(self.output))
         row, col = self.current_cell
         self.output_art.set_window((row, col, 1, 1))
         self.arithmetic_text = self._arithmetic(row, col)

@@ -8,7 +8,7 @@ that the first feature maps are edge maps a student can predict.
 
 import numpy as np
 
-from ._base import Explorer, vbox_with_title
+from ._base import SMALLEST_FIGURE_FONT, Explorer, check_scale
 from ._inputs import downsample
 
 GRID = 8  # feature maps shown at a time
@@ -72,12 +72,17 @@ class FeatureMapExplorer(Explorer):
         Default :func:`lecture_edge_model`.
     x : array_like, shape (C, H, W) or (H, W), optional
         One input; default a choice of sample images.
+    scale : float
+        1 in a notebook; :data:`~cnnlab.widgets.LECTURE_SCALE` (``make demo``)
+        enlarges text and figure for a lecture hall.
 
-    Controls: ``input`` (when no ``x`` is given), ``layer``, ``channel``.
+    Controls: ``input`` (when no ``x`` is given), ``layer`` (its values are
+    the layer names of ``model.named_modules()``, its labels say what each
+    layer is, e.g. ``'0 · Conv2d 1→4, 3×3'``), ``channel``.
     Read back: ``maps`` (layer name -> (C, H, W) array), ``feature_maps``
     (the chosen layer's), ``filters`` (the first conv layer's weights),
-    ``filter`` (the chosen channel's filter, shown as a picture; None when no
-    conv layer precedes the chosen layer).
+    ``filter`` (the chosen channel's filter, shown as a picture; None unless
+    the chosen layer is a convolution: a ReLU or a pooling layer has none).
 
     Examples
     --------
@@ -88,9 +93,10 @@ class FeatureMapExplorer(Explorer):
 
     title = "Feature map explorer"
 
-    def __init__(self, model=None, x=None):
+    def __init__(self, model=None, x=None, scale=1.0):
         import ipywidgets as W
 
+        self.scale = check_scale(scale)
         self.model = lecture_edge_model() if model is None else model
         self.inputs = _default_inputs() if x is None else {"given input": lambda: np.asarray(x, dtype=float)}
         self.input = W.Dropdown(options=list(self.inputs), description="input")
@@ -104,31 +110,28 @@ class FeatureMapExplorer(Explorer):
         self._observe([self.layer, self.channel], self._show_layer)
         self.update()
         self._freeze_layout()
-        controls = W.HBox([self.input, self.layer, self.channel])
-        self.widget = vbox_with_title(self.title, controls, self.canvas, self.info)
+        self._assemble([W.HBox([self.input, self.layer, self.channel])], [self.canvas, self.info])
 
     def _first_conv_weights(self):
-        conv = next(iter(self._convs_up_to(None)), None)
-        return None if conv is None else conv.weight.detach().cpu().numpy()
-
-    def _convs_up_to(self, name):
-        """The Conv2d layers in order, up to and including layer ``name`` (all when None)."""
         import torch
 
-        convs = []
-        for layer_name, module in self.model.named_modules():
-            if isinstance(module, torch.nn.Conv2d):
-                convs.append(module)
-            if layer_name == name:
-                break
-        return convs
+        conv = next((m for m in self.model.modules() if isinstance(m, torch.nn.Conv2d)), None)
+        return None if conv is None else conv.weight.detach().cpu().numpy()
+
+    def number_tables(self):
+        """The chosen channel's filter (a convolution's) and map, as numbers."""
+        if not hasattr(self, "selected_map"):
+            return []
+        tables = [(f"feature map {self.channel.value}", self.selected_map)]
+        return tables if self.filter is None else [(f"filter {self.channel.value}, first slice", self.filter[0]),
+                                                  *tables]
 
     def _build_figure(self):
         from matplotlib.patches import Rectangle
 
         from cnnlab.plot import show_matrix
 
-        self.figure = self._new_figure(12, 3.6)
+        self.figure = self._new_figure(10.5, 3.6)
         grid = self.figure.add_gridspec(2, 3 + GRID // 2, width_ratios=(1, 1, *[1] * (GRID // 2), 1.3))
         self.input_image = _fixed_image_axes(self.figure.add_subplot(grid[:, :2]), "gray")
         self.map_images, self.map_frames = [], []
@@ -149,10 +152,11 @@ class FeatureMapExplorer(Explorer):
         self.maps = {name: out[0] for name, out in activations(self.model, self.x[None]).items()
                      if np.ndim(out) == 4}
         _show_map(self.input_image, self.x.mean(axis=0) if self.x.shape[0] == 3 else self.x[0])
-        self.input_image.axes.set_title("input", fontsize=9)
+        self.input_image.axes.set_title("input", fontsize=SMALLEST_FIGURE_FONT)
         keep = self.layer.value if self.layer.value in self.maps else None
         self._syncing = True  # the new options fire change events before the value is right
-        self.layer.options = list(self.maps)
+        modules = dict(self.model.named_modules())
+        self.layer.options = [(layer_label(name, modules[name]), name) for name in self.maps]
         self.layer.value = keep or next(iter(self.maps))
         self._syncing = False
         self._show_layer()
@@ -171,26 +175,58 @@ class FeatureMapExplorer(Explorer):
             frame.set_visible(c == self.channel.value)
             if c < channels:
                 _show_map(image, self.feature_maps[c])
-                image.axes.set_title(f"ch {c}", fontsize=8)
+                image.axes.set_title(f"ch {c}", fontsize=SMALLEST_FIGURE_FONT)
         self.selected_map = self.feature_maps[self.channel.value]
         self.info.value = self._describe_filter()
         self.redraw()
 
     def _describe_filter(self):
-        """Show the filter behind the chosen channel (of the last conv layer up to here); describe it in words."""
+        """Show the chosen channel's filter when the chosen layer is a convolution; describe the layer in words."""
+        import torch
+
         name = self.layer.value
+        module = dict(self.model.named_modules())[name]
         shape = "×".join(map(str, self.feature_maps.shape))
-        text = f"layer <b>{name}</b> ({type(dict(self.model.named_modules())[name]).__name__}), maps {shape}"
-        convs = self._convs_up_to(name)
+        text = f"layer <b>{layer_label(name, module)}</b>: {shape} maps"
         self.filter = None
-        if convs and self.channel.value < convs[-1].out_channels:
-            self.filter = convs[-1].weight.detach().cpu().numpy()[self.channel.value]
+        if isinstance(module, torch.nn.Conv2d):
+            self.filter = module.weight.detach().cpu().numpy()[self.channel.value]
             bound = float(np.abs(self.filter[0]).max()) or 1.0
             self.filter_art.set_data(self.filter[0], clim=(-bound, bound))
-            text += (f"; the filter of channel {self.channel.value} has {self.filter.shape[0]} input channel(s), "
-                     "the first is shown")
+            inputs, kh, kw = self.filter.shape
+            text += (f"; map {self.channel.value} is the layer's input correlated with a {inputs}×{kh}×{kw} filter"
+                     + (f" (one {kh}×{kw} slice per input channel; the first is shown)" if inputs > 1 else ""))
+        else:
+            text += f"; {_WHAT_IT_DOES.get(type(module).__name__, 'no filter of its own')}"
         self.filter_art.ax.set_visible(self.filter is not None)
         return text
+
+
+_WHAT_IT_DOES = {
+    "ReLU": "max(0, ·) of each map of the layer before: no filter of its own",
+    "MaxPool2d": "the largest value of each window of the layer before: no filter of its own",
+    "AvgPool2d": "the mean of each window of the layer before: no filter of its own",
+}
+
+
+def layer_label(name, module):
+    """What the layer picker shows for one layer: its name and what it is.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> layer_label("0", nn.Conv2d(1, 4, 3)), layer_label("2", nn.MaxPool2d(2)), layer_label("1", nn.ReLU())
+    ('0 · Conv2d 1→4, 3×3', '2 · MaxPool2d 2×2', '1 · ReLU')
+    """
+    kind = type(module).__name__
+    if hasattr(module, "in_channels"):
+        kh, kw = module.kernel_size
+        return f"{name} · {kind} {module.in_channels}→{module.out_channels}, {kh}×{kw}"
+    size = getattr(module, "kernel_size", None)
+    if size is not None:
+        kh, kw = (size, size) if isinstance(size, int) else size
+        return f"{name} · {kind} {kh}×{kw}"
+    return f"{name} · {kind}"
 
 
 def _fixed_image_axes(ax, cmap):

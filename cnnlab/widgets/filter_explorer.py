@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-from ._base import Explorer, vbox_with_title
+from ._base import Explorer, check_scale
 from ._inputs import downsample, parse_kernel
 
 KERNELS = ("mean", "gaussian", "sobel x", "sobel y", "magnitude", "direction", "laplace", "sharpen", "custom")
@@ -24,6 +24,9 @@ class FilterExplorer(Explorer):
     ----------
     size : int
         The picture is downsampled so that its larger side is at most ``size``.
+    scale : float
+        1 in a notebook; :data:`~cnnlab.widgets.LECTURE_SCALE` (``make demo``)
+        enlarges text and figure for a lecture hall.
 
     Controls: ``image``, ``color`` (keep the colors), ``kernel`` (one of
     ``KERNELS``), ``kernel_size`` (mean and Gaussian, 3..21), ``sigma``,
@@ -40,9 +43,10 @@ class FilterExplorer(Explorer):
 
     title = "Filter explorer"
 
-    def __init__(self, size=256):
+    def __init__(self, size=256, scale=1.0):
         import ipywidgets as W
 
+        self.scale = check_scale(scale)
         self.size = size
         self.image = W.Dropdown(options=IMAGES, description="image")
         self.color = W.Checkbox(False, description="color")
@@ -57,9 +61,15 @@ class FilterExplorer(Explorer):
         self._observe([self.kernel, self.kernel_size, self.sigma, self.custom, self.color_mode], self.update)
         self._load_image()
         self._freeze_layout()
-        controls = W.VBox([W.HBox([self.image, self.color]), self.kernel, self.kernel_size, self.sigma,
-                           self.custom, self.color_mode])
-        self.widget = vbox_with_title(self.title, W.HBox([controls, W.VBox([self.canvas, self.info])]))
+        self._assemble([W.HBox([self.image, self.color]), self.kernel, self.kernel_size, self.sigma, self.custom,
+                        self.color_mode], [self.canvas, self.info])
+
+    def number_tables(self):
+        """The kernel, and the input and output pictures (their sizes and ranges), as numbers."""
+        if getattr(self, "output", None) is None:
+            return []
+        kernel = [] if self.weights is None else [("kernel", self.weights)]
+        return [*kernel, ("input", self.image_array), ("output", self.output)]
 
     def _build_figure(self):
         from cnnlab.plot import show_matrix

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._base import Explorer, vbox_with_title
+from ._base import Explorer, check_scale
 from ._inputs import camera
 
 SOURCES = ("P3: 3x3 matrix", "random 4x4 integers", "image corner", "camera 32x32")
@@ -10,6 +10,12 @@ SOURCES = ("P3: 3x3 matrix", "random 4x4 integers", "image corner", "camera 32x3
 
 class PaddingExplorer(Explorer):
     """Pad the same input with zeros, reflect, symmetric, replicate and circular.
+
+    Parameters
+    ----------
+    scale : float
+        1 in a notebook; :data:`~cnnlab.widgets.LECTURE_SCALE` (``make demo``)
+        enlarges text and figure for a lecture hall.
 
     Controls: ``source`` (a matrix from the notes, random integers, the top-left
     corner of a photo, or the whole downscaled photo) and ``amount``
@@ -25,23 +31,28 @@ class PaddingExplorer(Explorer):
 
     title = "Padding explorer"
 
-    def __init__(self):
+    def __init__(self, scale=1.0):
         import ipywidgets as W
         from cnnlab.padding import PADDING_MODES
         from cnnlab.plot import show_matrix
 
+        self.scale = check_scale(scale)
         self.modes = PADDING_MODES
         self.source = W.Dropdown(options=SOURCES, description="input")
         self.amount = W.IntSlider(1, min=0, max=6, description="padding")
         self.status = W.HTML()
-        self.figure = self._new_figure(11, 2.8)
+        self.figure = self._new_figure(10, 2.6)
         axes = self.figure.subplots(1, len(self.modes))
         self.arts = {mode: show_matrix(np.zeros((1, 1)), ax, title=mode, cmap="Blues", color="tab:orange")
                      for mode, ax in zip(self.modes, axes)}
         self._observe([self.source, self.amount], self.update)
         self.update()
         self._freeze_layout()
-        self.widget = vbox_with_title(self.title, W.HBox([self.source, self.amount]), self.canvas, self.status)
+        self._assemble([W.HBox([self.source, self.amount])], [self.canvas, self.status])
+
+    def number_tables(self):
+        """The input padded with each mode, as numbers."""
+        return [(f"{mode}, padding {self.amount.value}", padded) for mode, padded in getattr(self, "padded", {}).items()]
 
     def _input(self):
         from cnnlab import examples

@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from ._base import Explorer, OutputCells, vbox_with_title
+from ._base import Explorer, OutputCells, check_scale
 from ._inputs import random_integers
+
+DIGITS = ".3g"  # three significant digits: 1.75 stays 1.75, and a window's gradient adds up
 
 
 def _pooling_inputs():
@@ -20,13 +22,24 @@ def _pooling_inputs():
 class PoolingExplorer(OutputCells, Explorer):
     """Max/average pooling one window at a time, forward and backward.
 
+    Parameters
+    ----------
+    scale : float
+        1 in a notebook; :data:`~cnnlab.widgets.LECTURE_SCALE` (``make demo``)
+        enlarges text and figure for a lecture hall.
+
     Controls: ``input``, ``kind`` ('max' or 'avg'), ``kernel_size``, ``stride``,
     ``cell`` (row-major output cell), ``backward`` (show how an upstream
     gradient ``dout`` flows back). Read back: ``x``, ``output`` (from
     :mod:`cnnlab.pooling`), ``window``, ``winner`` (the arg-max of the current
     window for max pooling, found by :func:`cnnlab.backprop.max_pool2d_backward`
     of a one-hot gradient), ``dout`` and ``dx`` (from :mod:`cnnlab.backprop`),
-    ``formula_text``.
+    ``formula_text``, ``window_fits`` (False when the last window does not
+    fit: the notes' "fractions are illegal").
+
+    Gradients use the notes' names: the layer computes ``z`` from ``x``, the
+    upstream gradient is dL/dz, and each window sends it back to dL/dx.
+    Numbers show three significant digits, so that a window's share adds up.
 
     Examples
     --------
@@ -39,16 +52,17 @@ class PoolingExplorer(OutputCells, Explorer):
 
     title = "Pooling explorer"
 
-    def __init__(self):
+    def __init__(self, scale=1.0):
         import ipywidgets as W
 
+        self.scale = check_scale(scale)
         self.inputs = _pooling_inputs()
         self.input = W.Dropdown(options=list(self.inputs), description="input")
         self.kind = W.ToggleButtons(options=("max", "avg"), description="pooling")
         self.kernel_size = W.IntSlider(2, min=1, max=4, description="window")
         self.stride = W.IntSlider(2, min=1, max=4, description="stride")
         self.cell = W.IntSlider(0, min=0, max=0, description="output cell")
-        self.backward = W.Checkbox(False, description="backward: where the gradient goes")
+        self.backward = W.Checkbox(False, description="backward pass (where dL/dz goes)", indent=False)
         self.formula = W.HTML()
         self.status = W.HTML()
         self._build_figure()
@@ -56,18 +70,25 @@ class PoolingExplorer(OutputCells, Explorer):
         self._observe([self.cell], self._show_cell)
         self.update()
         self._freeze_layout()
-        controls = W.VBox([self.input, self.kind, self.kernel_size, self.stride, self.cell, self.backward])
-        self.widget = vbox_with_title(self.title, W.HBox([controls, W.VBox([self.canvas, self.formula,
-                                                                              self.status])]))
+        self._assemble([self.input, self.kind, self.kernel_size, self.stride, self.cell, self.backward],
+                       [self.canvas, self.formula, self.status])
 
     def _build_figure(self):
         from cnnlab.plot import show_matrix
 
         self.figure = self._new_figure(9, 3.2)
         axes = self.figure.subplots(1, 3)
-        self.input_art = show_matrix(np.zeros((1, 1)), axes[0], title="input x")
-        self.output_art = show_matrix(np.zeros((1, 1)), axes[1], title="output", cmap="Greens", annotate=8)
-        self.grad_art = show_matrix(np.zeros((1, 1)), axes[2], title="dL/dx", cmap="Oranges", annotate=8)
+        self.input_art = show_matrix(np.zeros((1, 1)), axes[0], title="input x", fmt=DIGITS)
+        self.output_art = show_matrix(np.zeros((1, 1)), axes[1], title="output z", cmap="Greens", annotate=8,
+                                      fmt=DIGITS)
+        self.grad_art = show_matrix(np.zeros((1, 1)), axes[2], title="dL/dx", cmap="Oranges", annotate=8,
+                                    fmt=DIGITS)
+
+    def number_tables(self):
+        """What the three panels show, as numbers."""
+        if self.error is not None or not hasattr(self, "window"):
+            return []
+        return [(art.ax.get_title(), art.data) for art in (self.input_art, self.output_art, self.grad_art)]
 
     def _pool_args(self):
         return dict(kernel_size=self.kernel_size.value, stride=self.stride.value)
@@ -87,16 +108,23 @@ class PoolingExplorer(OutputCells, Explorer):
             self.error = str(err)
             self.status.value = f"<span style='color:#b00'>⚠ {self.error}</span>"
             return
-        self.error, self.status.value = None, ""
+        self.error = None
         n, f, s = self.x.shape[0], self.kernel_size.value, self.stride.value
         size = pool_output_size(n, f, s)
         self.formula_text = f"N_out = ⌊(N − F)/S⌋ + 1 = ⌊({n} − {f})/{s}⌋ + 1 = {size}"
         self.formula.value = f"<code>{self.formula_text}</code>"
+        try:
+            pool_output_size(n, f, s, strict=True)
+            self.window_fits, self.status.value = True, ""
+        except ValueError as err:
+            self.window_fits = False
+            self.status.value = (f"<span style='color:#b00'>⚠ {err} (cnnlab, like every "
+                                 "framework, floors and drops the last pixels)</span>")
         self.dout = random_integers(self.output.shape[0], seed=3, high=5)[:, :self.output.shape[1]] + 1
         self.dx = self._backward(self.dout, self.x, **self._pool_args())
         self.input_art.set_data(self.x)
         self.output_art.set_data(self.dout if self.backward.value else self.output)
-        self.output_art.ax.set_title("upstream dL/dz" if self.backward.value else f"{self.kind.value} pool output")
+        self.output_art.ax.set_title("upstream dL/dz" if self.backward.value else f"{self.kind.value} pool output z")
         self._fit_cell_slider()
 
     def _show_cell(self):
@@ -115,5 +143,5 @@ class PoolingExplorer(OutputCells, Explorer):
             self.input_art.mark(routed != 0)
         self.output_art.set_window((row, col, 1, 1))
         self.grad_art.set_data(self.dx if self.backward.value else routed)
-        self.grad_art.ax.set_title("dL/dx (all cells)" if self.backward.value else "dz[cell]/dx")
+        self.grad_art.ax.set_title("dL/dx (all cells)" if self.backward.value else "dz[cell]/dx (this cell)")
         self.redraw()

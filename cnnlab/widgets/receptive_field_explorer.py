@@ -11,7 +11,7 @@ pixel to the unit (the center is seen most often), and dilation leaves holes.
 
 import numpy as np
 
-from ._base import Explorer, vbox_with_title
+from ._base import SMALLEST_FIGURE_FONT, Explorer, check_scale
 
 MAX_LAYERS = 4
 KINDS = ("conv", "max pool", "none")
@@ -23,12 +23,11 @@ class _LayerRow:
     def __init__(self, index, kind, kernel=3, stride=1, dilation=1):
         import ipywidgets as W
 
-        narrow, wide, style = {"width": "200px"}, {"width": "270px"}, {"description_width": "60px"}
-        self.kind = W.Dropdown(options=KINDS, value=kind, description=f"layer {index + 1}", layout=narrow,
-                               style=style)
-        self.kernel = W.IntSlider(kernel, min=1, max=7, description="kernel", layout=wide, style=style)
-        self.stride = W.IntSlider(stride, min=1, max=3, description="stride", layout=wide, style=style)
-        self.dilation = W.IntSlider(dilation, min=1, max=3, description="dilation", layout=wide, style=style)
+        style = {"description_width": "initial"}
+        self.kind = W.ToggleButtons(options=KINDS, value=kind, description=f"layer {index + 1}", style=style)
+        self.kernel = W.IntSlider(kernel, min=1, max=7, description="kernel", style=style)
+        self.stride = W.IntSlider(stride, min=1, max=3, description="stride", style=style)
+        self.dilation = W.IntSlider(dilation, min=1, max=3, description="dilation", style=style)
         self.box = W.HBox([self.kind, self.kernel, self.stride, self.dilation])
 
     @property
@@ -50,6 +49,12 @@ class _LayerRow:
 class ReceptiveFieldExplorer(Explorer):
     """Stack up to four conv/pool layers and pick an output unit to see its receptive field.
 
+    Parameters
+    ----------
+    scale : float
+        1 in a notebook; :data:`~cnnlab.widgets.LECTURE_SCALE` (``make demo``)
+        enlarges text and figure for a lecture hall.
+
     Controls: ``layers`` (a list of rows, each with ``kind``, ``kernel``,
     ``stride``, ``dilation``), ``input_size``, ``unit_row``, ``unit_col``;
     clicking a cell of the output picks it too. Read back: ``field_size``
@@ -66,9 +71,10 @@ class ReceptiveFieldExplorer(Explorer):
 
     title = "Receptive field explorer"
 
-    def __init__(self):
+    def __init__(self, scale=1.0):
         import ipywidgets as W
 
+        self.scale = check_scale(scale)
         self.layers = [_LayerRow(i, "conv" if i < 3 else "none") for i in range(MAX_LAYERS)]
         self.input_size = W.IntSlider(15, min=5, max=32, description="input size")
         self.unit_row = W.IntSlider(0, min=0, max=0, description="unit row")
@@ -84,12 +90,18 @@ class ReceptiveFieldExplorer(Explorer):
         self.unit_row.value, self.unit_col.value = self.unit_row.max // 2, self.unit_col.max // 2
         rows = W.VBox([row.box for row in self.layers])
         picks = W.HBox([self.input_size, self.unit_row, self.unit_col])
-        self.widget = vbox_with_title(self.title, rows, picks, self.canvas, self.formula, self.status)
+        self._assemble([rows, picks], [self.canvas, self.formula, self.status])
+
+    def number_tables(self):
+        """Each panel's footprint: how many paths lead from each of its cells to the chosen unit."""
+        if self.error is not None or not hasattr(self, "region"):
+            return []
+        return [(art.ax.get_title(), art.data) for art in self.arts if art.ax.get_visible()]
 
     def _build_figure(self):
         from cnnlab.plot import show_matrix
 
-        self.figure = self._new_figure(11, 3.0)
+        self.figure = self._new_figure(10, 2.8)
         axes = self.figure.subplots(1, MAX_LAYERS + 1)
         self.arts = [show_matrix(np.zeros((1, 1)), ax, cmap="Purples", annotate=False) for ax in axes]
 
@@ -152,6 +164,6 @@ class ReceptiveFieldExplorer(Explorer):
             art.set_window(footprint != 0)
             art.mark(None)
             name = "input" if index == 0 else f"layer {index} output"
-            art.ax.set_title(f"{name} {footprint.shape[0]}×{footprint.shape[1]}", fontsize=9)
+            art.ax.set_title(f"{name} {footprint.shape[0]}×{footprint.shape[1]}", fontsize=SMALLEST_FIGURE_FONT)
         self.region = self.arts[0].window
         self.redraw()
