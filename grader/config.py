@@ -16,6 +16,7 @@ DEFAULT_COURSE_DIR = REPO_ROOT / "grading"
 DEFAULT_CELL_TIMEOUT = 60
 DEFAULT_MEMORY_MB = 2048
 FORMGRADE_PORT = 8867
+FEEDBACK_TEMPLATES = Path(__file__).resolve().parent / "templates"  # the feedback page (see RenderMath)
 
 _COURSE_CONFIG = '''\
 # Written by `python -m grader`: this grading workspace belongs to the course files below.
@@ -108,12 +109,13 @@ def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_
     '/r/solutions'
     """
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    import nbgrader
     from nbgrader.converters import GenerateAssignment
     from nbgrader.preprocessors import (
         AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
         LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-    from .preprocessors import GuardedExecute, HideHiddenTests, TagRaisesException
+    from .preprocessors import GuardedExecute, HideHiddenTests, RenderMath, TagRaisesException
     from .sandbox import SandboxedKernelManager
     from .tamper import CheckTampering, GuardTests, ReportTampering
 
@@ -137,7 +139,11 @@ def configure(c, *, source, release, course_dir=None, cell_timeout=None, memory_
     # the student version: nbgrader's pipeline, then Run All-friendly tags on answer and test cells
     c.GenerateAssignment.preprocessors = [
         *GenerateAssignment.class_traits()["preprocessors"].default(), TagRaisesException]
-    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    # feedback: maths as MathML, and nbgrader's feedback page without its MathJax from a CDN
+    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, RenderMath, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.HTMLExporter.template_name = "cnnlab_feedback"
+    nbgrader_templates = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
+    c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(FEEDBACK_TEMPLATES), str(nbgrader_templates)]
     return c
 
 

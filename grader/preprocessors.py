@@ -1,4 +1,4 @@
-"""Three small nbgrader preprocessors, wired in through config (see :mod:`grader.config`).
+"""Four small nbgrader preprocessors, wired in through config (see :mod:`grader.config`).
 
 * :class:`GuardedExecute` is nbgrader's ``Execute`` with three guards: kernels
   start through :class:`LimitedKernelManager`, i.e. :func:`grader.execute.kernel_command` (limits),
@@ -10,12 +10,17 @@
   that a student's Run All (JupyterLab, nbclient) goes on past an unanswered
   exercise instead of stopping at its first failing check. Grading is not
   affected: nbgrader runs with ``allow_errors`` and scores a failing test zero.
+* :class:`RenderMath` turns the maths of markdown cells into MathML when the
+  feedback is written, so that the feedback shows its formulas offline: the
+  feedback template (``grader/templates/cnnlab_feedback``) loads no MathJax.
 * :class:`HideHiddenTests` runs before the feedback HTML is written: it removes
   hidden-test regions from the test cells and cuts the tracebacks of their
   failures down to the exception message (nbgrader issues #917, #1363).
 """
 
+import html
 import os
+import re
 import shutil
 import tempfile
 
@@ -222,4 +227,48 @@ class TagRaisesException(NbGraderPreprocessor):
             tags = cell.metadata.setdefault("tags", [])
             if RAISES_EXCEPTION not in tags:
                 tags.append(RAISES_EXCEPTION)
+        return cell, resources
+
+
+CODE_SPANS = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+MATH = re.compile(r"(?<!\\)(\$\$.+?\$\$|\$[^$\n]+?\$)", re.S)
+
+
+def math_to_mathml(markdown):
+    """``markdown`` with its ``$...$`` and ``$$...$$`` maths as MathML (code spans untouched).
+
+    Maths that latex2mathml cannot read stays as it was.
+
+    Examples
+    --------
+    >>> out = math_to_mathml("size $N - F + 1$, code `$x$`")
+    >>> out.startswith('size <math') and out.endswith("code `$x$`")
+    True
+    >>> 'display="block"' in math_to_mathml("$$y = x$$")
+    True
+    """
+    parts = CODE_SPANS.split(markdown)
+    for index in range(0, len(parts), 2):  # odd parts are code spans
+        parts[index] = MATH.sub(_mathml, parts[index])
+    return "".join(parts)
+
+
+def _mathml(match):
+    from latex2mathml.converter import convert
+
+    text = match.group(0)
+    block = text.startswith("$$")
+    try:
+        return convert(text[2:-2] if block else text[1:-1], display="block" if block else "inline")
+    except Exception:  # latex2mathml raises many kinds; an unreadable formula stays as typed
+        return html.escape(text)
+
+
+class RenderMath(NbGraderPreprocessor):
+    """Turn the maths of markdown cells into MathML, for feedback that shows its formulas offline."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        """Rewrite one markdown cell's maths."""
+        if cell.cell_type == "markdown":
+            cell.source = math_to_mathml(cell.source)
         return cell, resources

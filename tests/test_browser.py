@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -392,6 +393,38 @@ def test_explorer_keys_stay_in_the_explorer_and_every_control_works_from_the_key
     assert table.locator("tr").count() == 3
 
 
+def test_make_lab_gives_students_the_assignment_list_and_validate_but_no_instructor_tools(request, tmp_path, browser):
+    """`make lab` as the README gives it: nbgrader's student tools are there, Formgrader and the rest are not."""
+    port, token = free_port(), secrets.token_hex(16)
+    start_server(request, ["make", "lab", f"LAB_ARGS=--no-browser --ServerApp.port={port} --ServerApp.ip=127.0.0.1 "
+                           f"--IdentityProvider.token={token} --LabApp.news_url=None --ServerApp.port_retries=0 "
+                           f"--LabApp.workspaces_dir={tmp_path / 'workspaces'} --LabApp.expose_app_in_browser=True"],
+                 f"http://127.0.0.1:{port}/api?token={token}", tmp_path, "lab", cwd=REPO)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/02-convolution-and-correlation/"
+              f"02-convolution-and-correlation.ipynb?token={token}", timeout=120_000)
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=120_000)
+    plugins = page.evaluate("() => Object.fromEntries(['assignment-list', 'validate-assignment', 'formgrader',"
+                            " 'create-assignment', 'course-list'].map(p => [p, window.jupyterapp.hasPlugin("
+                            "'@jupyter/nbgrader:' + p) && window.jupyterapp.isPluginActivated('@jupyter/nbgrader:' + p)]))")
+    assert plugins == {"assignment-list": True, "validate-assignment": True, "formgrader": False,
+                       "create-assignment": False, "course-list": False}, plugins
+    page.get_by_role("button", name="Validate").first.wait_for(timeout=60_000)
+    assert page.get_by_text("Create Assignment").count() == 0
+    page.get_by_text("Nbgrader", exact=True).first.click()
+    menu = page.locator(".lm-Menu").last.inner_text()
+    assert "Assignment List" in menu and "Formgrader" not in menu and "Course List" not in menu, menu
+    def status(path):
+        try:
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}?token={token}", timeout=30).status
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    # the server halves too: the formgrader and the instructors' course list are gone, the student's list is there
+    assert [status("formgrader"), status("formgraders")] == [404, 404]
+    assert status("assignments") != 404 and status("courses") == 200
+
+
 def test_formgrade_gives_a_written_answer_its_points(request, tmp_path, browser):
     """`make formgrade` on a graded workspace: an instructor grades a written answer; the report counts it."""
     from fixtures.workspace import fresh_checkout, shell, shell_env
@@ -402,6 +435,16 @@ def test_formgrade_gives_a_written_answer_its_points(request, tmp_path, browser)
     shutil.copyfile(REPO / "solutions" / assignment / f"{assignment}.ipynb", tmp_path / "downloads" / "alice.ipynb")
     done = shell(f"make grade ASSIGNMENT={assignment} SUBMISSIONS={tmp_path / 'downloads'}", workspace)
     assert "1 written answer(s) of 1 submission(s) wait for a manual grade" in done.stdout
+
+    # the feedback shows its formulas offline: MathML that the browser lays out, no script from a CDN
+    feedback = browser.new_page(viewport={"width": 1200, "height": 900})
+    feedback.route("**/*", lambda route: route.abort() if route.request.url.startswith("http") else route.continue_())
+    feedback.goto((workspace / "grading" / "feedback" / "alice" / assignment / f"{assignment}.html").as_uri())
+    sizes = feedback.evaluate("() => [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect())"
+                              ".map(r => [r.width, r.height])")
+    assert len(sizes) > 10 and all(width > 5 and height > 5 for width, height in sizes), sizes
+    assert "$" not in feedback.locator(".text_cell_render").first.inner_text()
+    feedback.close()
 
     port, token = free_port(), secrets.token_hex(16)
     log = open(tmp_path / "formgrade.log", "wb")

@@ -153,6 +153,11 @@ def test_a_class_graded_the_readme_way(assignment, intake, tmp_path):
     for number, mistake in enumerate(mistakes, 1):
         page = (feedback / f"mistaken{number}" / assignment / f"{assignment}.html").read_text()
         assert re.search(mistake["message"], re.sub(r"<[^>]+>", "", page), re.S), mistake["message"]
+    # the maths shows offline: MathML written at feedback time, no MathJax from a CDN, no $...$ left over
+    page = (feedback / "solver" / assignment / f"{assignment}.html").read_text()
+    assert page.count("<math") > 10 and "cdnjs" not in page and not re.search(r"<script[^>]*mathjax", page, re.I)
+    assert not re.search(r"<script[^>]+src=[\"']https?:", page)
+    assert "$$" not in re.sub(r"<pre.*?</pre>|<code.*?</code>", "", page, flags=re.S)
 
     done = shell(readme_line(".venv/bin/python -m grader dist"), workspace)
     dist = workspace / "student-dist"
