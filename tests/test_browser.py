@@ -394,12 +394,15 @@ def test_explorer_keys_stay_in_the_explorer_and_every_control_works_from_the_key
 
 
 def test_make_lab_gives_students_the_assignment_list_and_validate_but_no_instructor_tools(request, tmp_path, browser):
-    """`make lab` as the README gives it: nbgrader's student tools are there, Formgrader and the rest are not."""
+    """`make lab` as the README gives it, in a fresh checkout: nbgrader's student tools are there, the rest is not."""
+    from fixtures.workspace import fresh_checkout
+
+    checkout = fresh_checkout(tmp_path / "course")  # JupyterLab writes checkpoints next to what it opens
     port, token = free_port(), secrets.token_hex(16)
     start_server(request, ["make", "lab", f"LAB_ARGS=--no-browser --ServerApp.port={port} --ServerApp.ip=127.0.0.1 "
                            f"--IdentityProvider.token={token} --LabApp.news_url=None --ServerApp.port_retries=0 "
                            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'} --LabApp.expose_app_in_browser=True"],
-                 f"http://127.0.0.1:{port}/api?token={token}", tmp_path, "lab", cwd=REPO)
+                 f"http://127.0.0.1:{port}/api?token={token}", tmp_path, "lab", cwd=checkout)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"http://127.0.0.1:{port}/lab/tree/02-convolution-and-correlation/"
               f"02-convolution-and-correlation.ipynb?token={token}", timeout=120_000)

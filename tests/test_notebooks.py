@@ -264,8 +264,12 @@ def test_release_is_generated(assignment, tmp_path, offline):
 
     generated = release(assignment, ROOT, tmp_path / "course", release_root=tmp_path / "release")
     committed = RELEASES / assignment
-    names = sorted(p.relative_to(generated).as_posix() for p in generated.rglob("*") if p.is_file())
-    assert names == sorted(p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file()), (
+    def files(folder):  # a student's JupyterLab keeps .ipynb_checkpoints/ there: not part of the release
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                      if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+    names = files(generated)
+    assert names == files(committed), (
         f"notebooks/{assignment} holds other files than the release: run `python -m grader release {assignment}`")
     for name in names:
         if name.endswith(".ipynb"):
