@@ -317,7 +317,7 @@ def test_explorers_fit_in_jupyterlab_with_the_file_browser_open(request, tmp_pat
 def test_lecture_demo_reads_from_the_back_of_the_room(request, tmp_path, browser):
     """`make demo` on a 1280x720 projector: widget text >= 20 px, figure text >= 18 px, the width used, nothing cut."""
     from cnnlab.widgets import LECTURE_SCALE
-    from cnnlab.widgets._base import SMALLEST_FIGURE_FONT
+    from cnnlab.widgets._layout import SMALLEST_FIGURE_FONT
 
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(start_demo(request, tmp_path), timeout=180_000)

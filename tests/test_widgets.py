@@ -55,7 +55,7 @@ def test_scale_enlarges_widget_text_and_figure_together(cls):
     from matplotlib.text import Text
 
     from cnnlab.widgets import LECTURE_SCALE
-    from cnnlab.widgets._base import FIGURE_DPI, SMALLEST_FIGURE_FONT
+    from cnnlab.widgets._layout import FIGURE_DPI, SMALLEST_FIGURE_FONT
 
     plain, large = cls(), cls(scale=LECTURE_SCALE)
     assert large.figure.dpi == FIGURE_DPI * LECTURE_SCALE and plain.figure.dpi == FIGURE_DPI

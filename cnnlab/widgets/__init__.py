@@ -19,7 +19,7 @@ ipywidgets, matplotlib or torch.
 
 import importlib
 
-from ._base import LECTURE_SCALE, explorer_tabs
+from ._layout import LECTURE_SCALE, explorer_tabs
 
 _EXPLORERS = {
     "ConvExplorer": "conv_explorer",

@@ -9,8 +9,9 @@ that does not fit ("fractions are illegal") instead of silently flooring.
 
 import numpy as np
 
-from ._base import Explorer, OutputCells, check_scale
+from ._base import Explorer, OutputCells
 from ._inputs import KERNEL_PRESETS, format_kernel, lecture_inputs, load_kernel, parse_kernel
+from ._layout import check_scale
 
 MODES = ("valid", "same", "full", "custom")
 

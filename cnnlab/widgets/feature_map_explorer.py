@@ -8,8 +8,9 @@ that the first feature maps are edge maps a student can predict.
 
 import numpy as np
 
-from ._base import SMALLEST_FIGURE_FONT, Explorer, check_scale
+from ._base import Explorer
 from ._inputs import downsample
+from ._layout import SMALLEST_FIGURE_FONT, check_scale
 
 GRID = 8  # feature maps shown at a time
 

@@ -10,8 +10,9 @@ import functools
 
 import numpy as np
 
-from ._base import Explorer, check_scale
+from ._base import Explorer
 from ._inputs import downsample, parse_kernel
+from ._layout import check_scale
 
 KERNELS = ("mean", "gaussian", "sobel x", "sobel y", "magnitude", "direction", "laplace", "sharpen", "custom")
 IMAGES = ("camera", "astronaut", "coffee", "coins", "chelsea")

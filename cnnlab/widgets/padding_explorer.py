@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from ._base import Explorer, check_scale
+from ._base import Explorer
 from ._inputs import camera
+from ._layout import check_scale
 
 SOURCES = ("P3: 3x3 matrix", "random 4x4 integers", "image corner", "camera 32x32")
 

@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from ._base import Explorer, OutputCells, check_scale
+from ._base import Explorer, OutputCells
 from ._inputs import random_integers
+from ._layout import check_scale
 
 DIGITS = ".3g"  # three significant digits: 1.75 stays 1.75, and a window's gradient adds up
 

@@ -11,7 +11,8 @@ pixel to the unit (the center is seen most often), and dilation leaves holes.
 
 import numpy as np
 
-from ._base import SMALLEST_FIGURE_FONT, Explorer, check_scale
+from ._base import Explorer
+from ._layout import SMALLEST_FIGURE_FONT, check_scale
 
 MAX_LAYERS = 4
 KINDS = ("conv", "max pool", "none")
