@@ -23,7 +23,7 @@ from ._backend import is_tensor
 from ._im2col import CHUNK_BYTES, flat_phases, tap_start, unflatten_phases
 from ._validate import as_float_array, check_choice, check_int, check_ndim, check_pair, describe
 from ._windows import check_pool_args, sliding_windows
-# the gradient check lives in cnnlab.gradcheck; re-exported because DESIGN.md lists it here
+# the gradient check lives in cnnlab.gradcheck; re-exported here, next to the gradients it checks
 from .gradcheck import GradientCheck, gradient_check, numerical_gradient, rel_error
 from .padding import canonical_mode, pad2d, pad_indices, resolve_padding, unpad2d
 from .shapes import conv_output_size

@@ -1,6 +1,6 @@
 """The lecture's worked examples: inputs, and the answers exactly as the notes state them.
 
-Ids follow ``LECTURE_EXAMPLES.md`` (C2, C4, P3, Q1, N6, ...). The comments name
+Ids (C2, C4, P3, Q1, N6, ...) are those of the course's checklist of worked examples. The comments name
 the lecture notes by title: the computer-vision lecture (*Deep learning for
 Computer Vision*), the Rosenheim lecture (*Deep Learning: Convolutional Neural
 Networks*, TH Rosenheim), the slides on modes (*What is "mode"?*, with
@@ -173,7 +173,7 @@ F3_STATED_FX = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
 F3_STATED_FY = np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]])
 F3_MAX_PIXEL = 255
 F3_STATED_RANGE = 1442
-"""The notes only ask "Range?"; LECTURE_EXAMPLES.md answers "up to 4*255*sqrt(2) ~ 1442" for 8-bit
+"""The notes only ask "Range?"; the checklist of examples answers "up to 4*255*sqrt(2) ~ 1442" for 8-bit
 images (``F3_MAX_PIXEL``): each mask reaches ``(1 + 2 + 1) * 255``. It is a bound, not the maximum:
 both masks cannot reach it on the same patch (see :func:`cnnlab.filters.max_gradient_magnitude`)."""
 
@@ -194,10 +194,9 @@ Q4_STATED_SIZES = ((26, 2, 2, 13), (100, 2, 2, 50))
 
 # --- 7. Backpropagation (the handwritten notes) -----------------------------------------------------------
 
-#: B1: the symbols of X (3x3), K (2x2) and Z = X (*) K + B (2x2), and the notes' z11.
+#: B1: the symbols of X (3x3) and K (2x2) of Z = X (*) K + B, and the notes' z11.
 B1_X_SYMBOLS = np.array([[f"X{i}{j}" for j in (1, 2, 3)] for i in (1, 2, 3)])
 B1_K_SYMBOLS = np.array([["K11", "K12"], ["K21", "K22"]])
-B1_Z_SYMBOLS = np.array([["z11", "z12"], ["z21", "z22"]])
 B1_STATED_Z11_TERMS = (("X11", "K11"), ("X12", "K12"), ("X21", "K21"), ("X22", "K22"))
 """z11 = X11 K11 + X12 K12 + X21 K21 + X22 K22 + B (the bias B is added once)."""
 

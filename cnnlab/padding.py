@@ -2,15 +2,15 @@
 
 Five ways to fill the border, shown on the row ``1 2 3`` padded by 2:
 
-==========  ==================  ==============  ==============
-cnnlab      result              NumPy ``np.pad``  torch ``F.pad``
-==========  ==================  ==============  ==============
-zeros       ``0 0 | 1 2 3 | 0 0``  constant        constant
-reflect     ``3 2 | 1 2 3 | 2 1``  reflect         reflect
-symmetric   ``2 1 | 1 2 3 | 3 2``  symmetric       (none: built here)
-replicate   ``1 1 | 1 2 3 | 3 3``  edge            replicate
-circular    ``2 3 | 1 2 3 | 1 2``  wrap            circular
-==========  ==================  ==============  ==============
+==========  =====================  ================  ==================
+cnnlab      result                 NumPy ``np.pad``  torch ``F.pad``
+==========  =====================  ================  ==================
+zeros       ``0 0 | 1 2 3 | 0 0``  constant          constant
+reflect     ``3 2 | 1 2 3 | 2 1``  reflect           reflect
+symmetric   ``2 1 | 1 2 3 | 3 2``  symmetric         (none: built here)
+replicate   ``1 1 | 1 2 3 | 3 3``  edge              replicate
+circular    ``2 3 | 1 2 3 | 1 2``  wrap              circular
+==========  =====================  ================  ==================
 
 Aliases accepted everywhere: ``constant`` and ``fill`` (zeros), ``edge``
 (replicate), ``wrap`` (circular), ``symm`` (symmetric, SciPy's name).
@@ -34,11 +34,6 @@ MODE_ALIASES = {
 NUMPY_MODES = {
     "zeros": "constant", "reflect": "reflect", "symmetric": "symmetric",
     "replicate": "edge", "circular": "wrap",
-}
-
-TORCH_MODES = {
-    "zeros": "constant", "reflect": "reflect", "symmetric": None,
-    "replicate": "replicate", "circular": "circular",
 }
 
 PADDING_STRINGS = ("valid", "same", "full")

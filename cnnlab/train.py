@@ -2,7 +2,7 @@
 
 Data are ``(x, y)`` pairs: images (N, C, H, W) as NumPy arrays or tensors and
 integer labels (N,), e.g. ``load_digits().train``. ``device="auto"`` picks
-CUDA when a GPU is present and the CPU otherwise; everything runs on the CPU.
+CUDA when a GPU is present and the CPU otherwise (a laptop, CI).
 The same seed gives the same training run (same shuffling, same dropout).
 """
 
@@ -53,8 +53,8 @@ def fit(model, train_data, epochs=20, lr=0.02, batch_size=32, device="auto", pro
     """Train ``model`` with cross-entropy loss and mini-batches; return the :class:`History`.
 
     Each epoch shuffles the training data, then for each batch: forward,
-    loss, backward, one optimizer step (``w <- w - lr * grad`` for plain
-    SGD). The model is moved to ``device`` in place and left in training mode.
+    loss, backward, one optimizer step (SGD with momentum 0.9,
+    ``v <- 0.9 v + grad`` and ``w <- w - lr * v``, or Adam). The model is moved to ``device`` in place and left in training mode.
     The defaults train :func:`cnnlab.models.lenet5` on
     :func:`cnnlab.datasets.load_digits` to about 98% test accuracy in seconds.
 

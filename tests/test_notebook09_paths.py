@@ -106,10 +106,11 @@ def test_whole_network_same_scores_and_predictions(trained, digits):
 @pytest.mark.slow
 def test_first_layer_tensor_path(trained, digits):
     """cnnlab's conv2d on a tensor (the GPU path when there is one) equals the torch layer."""
-    conv = trained.features[0]
+    import copy
+
     device = "cuda" if torch.cuda.is_available() else "cpu"
+    conv = copy.deepcopy(trained.features[0]).to(device)  # a copy: the module-scoped model stays on the CPU
     x = torch.from_numpy(digits.x_test[:8]).to(device)
-    conv = conv.to(device)
     maps = conv2d(x, conv.weight.detach(), conv.bias.detach())
     assert isinstance(maps, torch.Tensor) and maps.device.type == device
     with torch.no_grad():
@@ -117,7 +118,6 @@ def test_first_layer_tensor_path(trained, digits):
     torch.testing.assert_close(maps, expected, rtol=1e-3, atol=1e-3)
     maps_numpy = conv2d(digits.x_test[:8], conv.weight.detach().cpu().numpy(), conv.bias.detach().cpu().numpy())
     np.testing.assert_allclose(maps_numpy, expected.cpu().numpy(), rtol=1e-3, atol=1e-3)
-    trained.to("cpu")
 
 
 @pytest.mark.parametrize("variant", [dict(activation="tanh", pool="avg")])

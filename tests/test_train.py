@@ -29,10 +29,12 @@ def _small_model(seed=0, dropout=0.0):
     return nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Dropout(dropout), nn.Linear(8, 2))
 
 
-def test_fit_on_cpu_with_auto_device_learns():
+def test_fit_with_auto_device_learns_on_the_gpu_if_there_is_one():
     model = _small_model()
     history = fit(model, _blobs(), epochs=5, lr=0.05, device="auto", progress=False)
-    assert isinstance(history, History) and history.device == str(resolve_device("auto")) == "cpu"
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert isinstance(history, History) and resolve_device("auto").type == expected
+    assert history.device == str(resolve_device("auto"))
     assert len(history.loss) == len(history.accuracy) == 5 and history.val_accuracy == []
     assert history.loss[-1] < history.loss[0] and history.accuracy[-1] > 0.9
     assert "History(epochs=5" in repr(history)
