@@ -32,6 +32,7 @@ from ._validate import (
     as_float_array, check_choice, check_finite, check_int, check_ndim, check_pair, describe,
 )
 from .padding import canonical_mode, pad2d, resolve_padding
+from .shapes import conv_output_size
 
 MODES = ("valid", "same", "full")
 IMPLS = ("naive", "fast")
@@ -365,9 +366,8 @@ def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
 
 
 def _output_size(padded, kernel, stride, dilation):
-    """``floor((H_padded - d(F-1) - 1) / S) + 1`` for both axes."""
-    return tuple((size - d * (k - 1) - 1) // s + 1
-                 for size, k, s, d in zip(padded, kernel, stride, dilation))
+    """:func:`cnnlab.shapes.conv_output_size` of the padded input, for both axes."""
+    return tuple(conv_output_size(size, k, 0, s, d) for size, k, s, d in zip(padded, kernel, stride, dilation))
 
 
 def _correlate_naive(xp, w, stride, dilation, groups):
