@@ -54,11 +54,11 @@ def wait_for_http(url, process, timeout=120):
     raise TimeoutError(f"no answer from {url} after {timeout} s")
 
 
-def start_server(request, args, url, tmp_path, name, cwd=None, **env_vars):
+def start_server(request, args, url, tmp_path, name, cwd=None):
     """Start a Jupyter server process in its own session and stop it (and its kernels) at the end."""
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-               JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="agg", PYTHONPATH=str(REPO), **env_vars)
+               JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="agg", PYTHONPATH=str(REPO))
     log = open(tmp_path / f"{name}.log", "wb")
     process = subprocess.Popen(args, cwd=cwd or tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
@@ -211,7 +211,7 @@ def explorers_notebook(folder, cells=ALL_EXPLORERS):
 
 
 def start_jupyterlab(request, tmp_path):
-    """JupyterLab on ``tmp_path``; returns ``open(name, width, height, zoom)`` giving a page with that notebook."""
+    """JupyterLab on ``tmp_path``; returns its ``(port, token)`` for :func:`open_notebook`."""
     port, token = free_port(), secrets.token_hex(16)
     start_server(request, [
         str(BIN / "jupyter-lab"), "--no-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
@@ -243,11 +243,8 @@ def run_all_and_wait_for_explorers(page, count):
 
 
 def test_conv_explorer_in_jupyterlab(request, tmp_path, browser):
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell("from cnnlab.widgets import ConvExplorer\nConvExplorer()")]
-    nbformat.write(notebook, tmp_path / "explorer.ipynb")
-    page = open_notebook(browser, *start_jupyterlab(request, tmp_path), "explorer.ipynb")
+    name = explorers_notebook(tmp_path, ["ConvExplorer"])
+    page = open_notebook(browser, *start_jupyterlab(request, tmp_path), name)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     check_stride_changes_size_text(page, "jupyterlab-conv-explorer.png")
 

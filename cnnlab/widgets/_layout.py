@@ -160,6 +160,8 @@ def numbers_html(tables, limit=12):
 
     import numpy as np
 
+    from cnnlab.plot import _format_number  # the figure's own labels: NaN (not computed yet) stays empty
+
     parts = []
     for caption, array in tables:
         array = np.asarray(array, dtype=float)
@@ -170,12 +172,8 @@ def numbers_html(tables, limit=12):
             shape = "×".join(map(str, array.shape))
             parts.append(f"<p>{title}: {shape}, min {low}, max {high}</p>")
             continue
-        rows = "".join("<tr>" + "".join(f"<td>{_cell_text(v)}</td>" for v in row) + "</tr>" for row in array)
+        rows = "".join("<tr>" + "".join(f"<td>{_format_number(v, '.3g')}</td>" for v in row) + "</tr>"
+                       for row in array)
         parts.append(f"<table class='cnnlab-table'><caption>{title}</caption>{rows}</table>")
     return "".join(parts)
 
-
-def _cell_text(value):
-    if value != value:  # NaN: a cell not computed yet
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:.3g}"

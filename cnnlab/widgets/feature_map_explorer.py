@@ -99,6 +99,7 @@ class FeatureMapExplorer(Explorer):
 
         self.scale = check_scale(scale)
         self.model = lecture_edge_model() if model is None else model
+        self.modules = dict(self.model.named_modules())  # layer name -> module
         self.inputs = _default_inputs() if x is None else {"given input": lambda: np.asarray(x, dtype=float)}
         self.input = W.Dropdown(options=list(self.inputs), description="input")
         self.layer = W.Dropdown(description="layer")
@@ -156,8 +157,7 @@ class FeatureMapExplorer(Explorer):
         self.input_image.axes.set_title("input", fontsize=SMALLEST_FIGURE_FONT)
         keep = self.layer.value if self.layer.value in self.maps else None
         self._syncing = True  # the new options fire change events before the value is right
-        modules = dict(self.model.named_modules())
-        self.layer.options = [(layer_label(name, modules[name]), name) for name in self.maps]
+        self.layer.options = [(layer_label(name, self.modules[name]), name) for name in self.maps]
         self.layer.value = keep or next(iter(self.maps))
         self._syncing = False
         self._show_layer()
@@ -186,7 +186,7 @@ class FeatureMapExplorer(Explorer):
         import torch
 
         name = self.layer.value
-        module = dict(self.model.named_modules())[name]
+        module = self.modules[name]
         shape = "×".join(map(str, self.feature_maps.shape))
         text = f"layer <b>{layer_label(name, module)}</b>: {shape} maps"
         self.filter = None
@@ -198,15 +198,16 @@ class FeatureMapExplorer(Explorer):
             text += (f"; map {self.channel.value} is the layer's input correlated with a {inputs}×{kh}×{kw} filter"
                      + (f" (one {kh}×{kw} slice per input channel; the first is shown)" if inputs > 1 else ""))
         else:
-            text += f"; {_WHAT_IT_DOES.get(type(module).__name__, 'no filter of its own')}"
+            what = _WHAT_IT_DOES.get(type(module).__name__)
+            text += f"; {what}: no filter of its own" if what else "; no filter of its own"
         self.filter_art.ax.set_visible(self.filter is not None)
         return text
 
 
 _WHAT_IT_DOES = {
-    "ReLU": "max(0, ·) of each map of the layer before: no filter of its own",
-    "MaxPool2d": "the largest value of each window of the layer before: no filter of its own",
-    "AvgPool2d": "the mean of each window of the layer before: no filter of its own",
+    "ReLU": "max(0, ·) of each map of the layer before",
+    "MaxPool2d": "the largest value of each window of the layer before",
+    "AvgPool2d": "the mean of each window of the layer before",
 }
 
 
