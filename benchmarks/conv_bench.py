@@ -66,19 +66,19 @@ def layer_runs(shape, backward):
     w = rng.standard_normal((k, c, kernel, kernel), dtype=np.float32)
     b = rng.standard_normal(k, dtype=np.float32)
     xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    out = conv2d(x, w, b, stride, padding)
+    out = conv2d(x, w, b, stride=stride, padding=padding)
     dout = rng.standard_normal(out.shape, dtype=np.float32)
     doutt = torch.from_numpy(dout)
 
     def ours_forward():
-        return conv2d(x, w, b, stride, padding)
+        return conv2d(x, w, b, stride=stride, padding=padding)
 
     def torch_forward():
         with torch.no_grad():
             return F.conv2d(xt, wt, bt, stride, padding)
 
     def ours_both():
-        conv2d(x, w, b, stride, padding)
+        conv2d(x, w, b, stride=stride, padding=padding)
         return backward(dout, x, w, stride, padding)
 
     def torch_both():

@@ -17,8 +17,9 @@ array([[-1., -1.],
 """
 
 from . import examples
-from .backprop import avg_pool2d_backward, conv2d_backward, max_pool2d_backward
-from .conv import conv1d, conv2d, conv_matrix, convolve2d, correlate2d, fft_convolve2d
+from .backprop import conv2d_backward
+from .conv import conv1d, conv2d, convolve2d, correlate2d
+from .conv_views import conv_matrix, fft_convolve2d
 from .datasets import draw_shape, load_digits, sample_image, synthetic_shapes
 from .filters import (
     difference_kernel,
@@ -37,9 +38,9 @@ from .filters import (
     vertical_edge_kernel,
 )
 from .gradcheck import GradientCheck, gradient_check, numerical_gradient, rel_error
-from .layers import receptive_field, summary
+from .stacks import receptive_field, summary
 from .padding import PADDING_MODES, pad2d, resolve_padding
-from .pooling import avg_pool2d, global_avg_pool2d, max_pool2d
+from .pooling import avg_pool2d, avg_pool2d_backward, global_avg_pool2d, max_pool2d, max_pool2d_backward
 from .shapes import (
     conv_operations,
     conv_output_size,

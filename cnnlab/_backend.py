@@ -24,6 +24,22 @@ def is_tensor(x):
     return torch is not None and isinstance(x, torch.Tensor)
 
 
+def to_numpy(x):
+    """``x`` as NumPy: a tensor is detached and copied to the CPU; anything else comes back as it is.
+
+    The one place cnnlab turns a tensor into an array (for plots, checks, tables).
+
+    Examples
+    --------
+    >>> import torch
+    >>> to_numpy(torch.ones(2, requires_grad=True))
+    array([1., 1.], dtype=float32)
+    >>> to_numpy([1, 2])
+    [1, 2]
+    """
+    return x.detach().cpu().numpy() if is_tensor(x) else x
+
+
 def import_torch():
     """Import and return torch, with a message that says how to get it."""
     try:

@@ -5,11 +5,12 @@ student who passes the wrong thing reads one kind of message everywhere and
 never a bare ``IndexError`` from deep inside NumPy.
 """
 
+import functools
 import numbers
 
 import numpy as np
 
-from ._backend import is_tensor
+from ._backend import import_torch, is_tensor, to_numpy
 
 
 def describe(value):
@@ -89,6 +90,22 @@ def check_ndim(x, name, ndims, layout):
         raise ValueError(f"{name} must be {dims} with shape {layout}, got {describe(x)}")
 
 
+def check_same_kind(x, **others):
+    """All arrays NumPy, or all tensors on ``x``'s device.
+
+    Examples
+    --------
+    >>> check_same_kind(np.zeros(2), dout=np.ones(2))
+    """
+    for name, other in others.items():
+        if is_tensor(other) != is_tensor(x):
+            raise TypeError(f"x and {name} must both be NumPy arrays or both torch tensors, "
+                            f"got x as {describe(x)} and {name} as {describe(other)}")
+        if is_tensor(x) and other.device != x.device:
+            raise ValueError(f"x and {name} must be on the same device, "
+                             f"got {x.device} and {other.device}")
+
+
 def check_finite(x, name):
     """Raise a ``ValueError`` if ``x`` holds NaN or infinity.
 
@@ -159,3 +176,56 @@ def check_choice(value, name, choices):
         listed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {listed}, got {value!r}")
     return value
+
+
+def as_like(value, x, name):
+    """``value`` as a finite array of the same kind (NumPy or tensor, dtype, device) as ``x``."""
+    if is_tensor(x):
+        torch = import_torch()
+        if not is_tensor(value):
+            value = torch.as_tensor(as_float_array(value, name))
+        value = value.to(device=x.device, dtype=x.dtype)
+    else:
+        value = as_float_array(to_numpy(value), name).astype(x.dtype, copy=False)
+    check_finite(value, name)
+    return value
+
+
+def check_kernel_fits(padded_shape, kernel_shape, dilation):
+    """The (dilated) kernel must fit inside the padded input at least once."""
+    (kh, kw), (dh, dw) = kernel_shape[-2:], dilation
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    height, width = padded_shape[-2:]
+    if span_h > height or span_w > width:
+        dilated = f" ({span_h}x{span_w} with dilation {dilation})" if (dh, dw) != (1, 1) else ""
+        raise ValueError(f"w's kernel of size {kh}x{kw}{dilated} is larger than the padded "
+                         f"input of size {height}x{width}: pad more or use a smaller kernel")
+
+
+def renamed_arguments(**renames):
+    """Decorator: a call with an argument's old name raises a ``TypeError`` that names the new one.
+
+    cnnlab is 0.x: an old name is not silently accepted, but the error says
+    what to write instead.
+
+    Examples
+    --------
+    >>> @renamed_arguments(boundary="padding_mode")
+    ... def f(x, *, padding_mode="zeros"):
+    ...     return padding_mode
+    >>> f(1, boundary="wrap")
+    Traceback (most recent call last):
+    ...
+    TypeError: f() has no argument 'boundary' any more: it is called 'padding_mode' now, as everywhere in cnnlab (write padding_mode='wrap')
+    """
+    def decorate(func):
+        @functools.wraps(func)
+        def checked(*args, **kwargs):
+            for old, new in renames.items():
+                if old in kwargs:
+                    raise TypeError(
+                        f"{func.__name__}() has no argument {old!r} any more: it is called {new!r} now, "
+                        f"as everywhere in cnnlab (write {new}={kwargs[old]!r})")
+            return func(*args, **kwargs)
+        return checked
+    return decorate

@@ -12,21 +12,21 @@ B, so ``z_ij = sum_mn X_{i+m, j+n} K_mn + B``, and the chain rule
     dL/dX = (zero-padded dL/dZ) (*) rot180(K)   a full convolution of dL/dZ with K
 
 where ``(*)`` is cross-correlation, the "convolution" of every framework.
-The tools that check such formulas numerically (:func:`numerical_gradient`,
-:func:`rel_error`, :func:`gradient_check`) live in :mod:`cnnlab.gradcheck`
-and are re-exported here.
+The tools that check such formulas numerically (:func:`~cnnlab.gradcheck.numerical_gradient`,
+:func:`~cnnlab.gradcheck.rel_error`, :func:`~cnnlab.gradcheck.gradient_check`) live in
+:mod:`cnnlab.gradcheck`; the backward passes of pooling sit next to their forward passes in
+:mod:`cnnlab.pooling`.
 """
 
 import numpy as np
 
 from ._backend import is_tensor
 from ._im2col import CHUNK_BYTES, flat_phases, tap_start, unflatten_phases
-from ._validate import as_float_array, check_choice, check_int, check_ndim, check_pair, describe
-from ._windows import check_pool_args, sliding_windows
-# the gradient check lives in cnnlab.gradcheck; re-exported here, next to the gradients it checks
-from .gradcheck import GradientCheck, gradient_check, numerical_gradient, rel_error
+from ._validate import (
+    as_float_array, check_choice, check_int, check_ndim, check_pair, check_same_kind, describe,
+)
 from .padding import canonical_mode, pad2d, pad_indices, resolve_padding, unpad2d
-from .shapes import conv_output_size
+from .shapes import conv_output_size, output_size_arithmetic
 
 IMPLS = ("naive", "fast")
 
@@ -34,7 +34,7 @@ IMPLS = ("naive", "fast")
 # --------------------------------------------------------------------------- conv
 
 
-def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros", *,
+def conv2d_backward(dout, x, w, *, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
                     impl="fast"):
     """Gradients of a conv layer ``z = conv2d(x, w, b)`` with respect to x, w and b.
 
@@ -148,7 +148,7 @@ def _copy_matrix(size, before, after, mode, like):
 def _conv_arrays(dout, x, w):
     """Convert the three inputs to one float type (NumPy or torch), batched."""
     dout, x, w = (as_float_array(a, name) for a, name in ((dout, "dout"), (x, "x"), (w, "w")))
-    _check_same_kind(x, dout=dout, w=w)
+    check_same_kind(x, dout=dout, w=w)
     check_ndim(x, "x", (4, 3), "(N, C, H, W) or (C, H, W)")
     check_ndim(w, "w", (4,), "(K, C / groups, kh, kw)")
     check_ndim(dout, "dout", (x.ndim,), "(N, K, H_out, W_out)" if x.ndim == 4 else "(K, H_out, W_out)")
@@ -166,17 +166,6 @@ def _conv_arrays(dout, x, w):
     return dout, x, w, unbatched
 
 
-def _check_same_kind(x, **others):
-    """All arrays NumPy, or all tensors on x's device."""
-    for name, other in others.items():
-        if is_tensor(other) != is_tensor(x):
-            raise TypeError(f"x and {name} must both be NumPy arrays or both torch tensors, "
-                            f"got x as {describe(x)} and {name} as {describe(other)}")
-        if is_tensor(x) and other.device != x.device:
-            raise ValueError(f"x and {name} must be on the same device, "
-                             f"got {x.device} and {other.device}")
-
-
 def _conv_geometry(dout, x, w, stride, padding, dilation, groups):
     """Check channels, groups and the shape of ``dout``; return (pads, stride, dilation, groups)."""
     groups = check_int(groups, "groups", minimum=1)
@@ -189,19 +178,13 @@ def _conv_geometry(dout, x, w, stride, padding, dilation, groups):
         raise ValueError(f"w must have C / groups = {c} / {groups} = {c // groups} channels "
                          f"(w.shape[1]) to match x with C={c}, got w of shape {tuple(w.shape)}")
     pads = resolve_padding(padding, (kh, kw), dilation)
-    sizes = [_output_size(*axis) for axis in zip(("H", "W"), (height, width), pads, (kh, kw), stride, dilation)]
-    expected = (n, k, sizes[0][0], sizes[1][0])
+    axes = list(zip((height, width), (kh, kw), pads, stride, dilation))
+    expected = (n, k) + tuple(conv_output_size(*axis) for axis in axes)
     if tuple(dout.shape) != expected:
+        arithmetic = [output_size_arithmetic(*axis, axis=name) for axis, name in zip(axes, "HW")]
         raise ValueError(f"dout must have the shape of the forward output (N, K, H_out, W_out) = {expected}, "
-                         f"got {describe(dout)}; computed as {sizes[0][1]} and {sizes[1][1]}")
+                         f"got {describe(dout)}; computed as {arithmetic[0]} and {arithmetic[1]}")
     return pads, stride, dilation, groups
-
-
-def _output_size(axis, size, pads, kernel, stride, dilation):
-    """:func:`~cnnlab.shapes.conv_output_size`, with the arithmetic spelled out for messages."""
-    out = conv_output_size(size, kernel, pads, stride, dilation)
-    return out, (f"{axis}_out = floor(({size} + {pads[0]} + {pads[1]} - {dilation}*({kernel}-1) - 1)"
-                 f"/{stride}) + 1 = {out}")
 
 
 def _conv2d_backward_naive(dout, x, w, pads, stride, dilation, groups):
@@ -275,157 +258,4 @@ def _conv2d_backward_torch(dout, x, w, geometry):
     return unpad2d(dxp, pads), dw, dout.sum(dim=(0, 2, 3))
 
 
-# ------------------------------------------------------------------------ pooling
-
-
-def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, *, impl="fast"):
-    """Gradient of ``max_pool2d``: each window passes dL/dZ on to its arg-max only.
-
-    ``z_ij = max_{m, l} X[s*i + m, s*j + l]``, so ``dz_ij/dX[r, c]`` is 1 at the
-    window's largest input and 0 elsewhere. Ties go to the first maximum in
-    row-major order (torch's choice); overlapping windows add up. Padding is
-    with -inf, so it never wins. The pooled output has
-    ``floor((H + 2P - F)/S) + 1`` rows (and likewise columns).
-
-    Parameters
-    ----------
-    dout : ndarray or torch.Tensor, shape (..., H_out, W_out)
-        Upstream gradient, the shape of the pooled output.
-    x : ndarray or torch.Tensor, shape (H, W), (C, H, W) or (N, C, H, W)
-        The forward input.
-    kernel_size : int or (int, int)
-    stride : int or (int, int), optional
-        Defaults to ``kernel_size``, as in torch.
-    padding : int or (int, int)
-        At most half the kernel size (torch's rule).
-    impl : {'fast', 'naive'}
-        ``"naive"`` loops over the windows; ``"fast"`` loops over the kh*kw
-        kernel offsets only. Tensors use torch's autograd on their device.
-
-    Returns
-    -------
-    dx : same type and shape as ``x``
-
-    Examples
-    --------
-    >>> x = np.array([[3, 1, 3, 5], [6, 0, 7, 9], [3, 2, 1, 4], [0, 2, 4, 3]])
-    >>> max_pool2d_backward(np.ones((2, 2)), x, 2)
-    array([[0., 0., 0., 0.],
-           [1., 0., 0., 1.],
-           [1., 0., 0., 1.],
-           [0., 0., 0., 0.]])
-    """
-    return _pool2d_backward("max", dout, x, kernel_size, stride, padding, impl)
-
-
-def avg_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, *, impl="fast"):
-    """Gradient of ``avg_pool2d``: each window spreads dL/dZ evenly over its F*F inputs.
-
-    ``z_ij = (1 / (kh*kw)) sum_{m, l} X[s*i + m, s*j + l]``, so every input of
-    the window gets ``dL/dz_ij / (kh*kw)``. Zero padding counts in the
-    divisor (``count_include_pad=True``, torch's default). Parameters and
-    shapes as in :func:`max_pool2d_backward`.
-
-    Examples
-    --------
-    >>> avg_pool2d_backward(np.array([[4.0, 8.0]]), np.zeros((2, 4)), 2)
-    array([[1., 1., 2., 2.],
-           [1., 1., 2., 2.]])
-    """
-    return _pool2d_backward("avg", dout, x, kernel_size, stride, padding, impl)
-
-
-def _pool2d_backward(kind, dout, x, kernel_size, stride, padding, impl):
-    impl = check_choice(impl, "impl", IMPLS)
-    dout = as_float_array(dout, "dout")
-    x, kernel, stride, padding, out_size = check_pool_args(x, kernel_size, stride, padding)
-    _check_same_kind(x, dout=dout)
-    _check_pooled_shape(dout, x, kernel, stride, padding, out_size)
-    if is_tensor(x):
-        return _pool2d_backward_torch(kind, dout.to(x.dtype), x, kernel, stride, padding)
-    dtype = np.result_type(dout, x)
-    dout, x = dout.astype(dtype, copy=False), x.astype(dtype, copy=False)
-    fill = -np.inf if kind == "max" else 0.0
-    xp = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p, p) for p in padding], constant_values=fill)
-    backward = {("max", "naive"): _max_pool_naive, ("max", "fast"): _max_pool_fast,
-                ("avg", "naive"): _avg_pool_naive, ("avg", "fast"): _avg_pool_fast}[kind, impl]
-    dxp = backward(dout, xp, kernel, stride)
-    return unpad2d(dxp, [(p, p) for p in padding])
-
-
-def _check_pooled_shape(dout, x, kernel, stride, padding, out_size):
-    """``dout`` must have the pooled output's shape; say how that shape was computed."""
-    expected = tuple(x.shape[:-2]) + tuple(out_size)
-    if tuple(dout.shape) != expected:
-        formulas = [_output_size(axis, n, (p, p), k, s, 1)[1]
-                    for axis, n, p, k, s in zip(("H", "W"), x.shape[-2:], padding, kernel, stride)]
-        raise ValueError(f"dout must have the shape of the pooled output {expected}, "
-                         f"got {describe(dout)}; "
-                         f"computed as {formulas[0]} and {formulas[1]}")
-
-
-def _window_slices(m, l, out_shape, stride):
-    """The input rows and columns that kernel offset (m, l) touches, over all windows."""
-    (ho, wo), (sh, sw) = out_shape, stride
-    return slice(m, m + sh * (ho - 1) + 1, sh), slice(l, l + sw * (wo - 1) + 1, sw)
-
-
-def _max_pool_naive(dout, xp, kernel, stride):
-    dxp = np.zeros_like(xp)
-    (kh, kw), (sh, sw) = kernel, stride
-    for index in np.ndindex(dout.shape):
-        *lead, i, j = index
-        window = xp[(*lead, slice(sh * i, sh * i + kh), slice(sw * j, sw * j + kw))]
-        m, l = np.unravel_index(np.argmax(window), window.shape)  # first maximum
-        dxp[(*lead, sh * i + m, sw * j + l)] += dout[index]
-    return dxp
-
-
-def _max_pool_fast(dout, xp, kernel, stride):
-    kh, kw = kernel
-    windows = sliding_windows(xp, kernel, stride)
-    winner = windows.reshape(windows.shape[:-2] + (kh * kw,)).argmax(axis=-1)
-    dxp = np.zeros_like(xp)
-    for m in range(kh):
-        for l in range(kw):
-            rows, cols = _window_slices(m, l, dout.shape[-2:], stride)
-            dxp[..., rows, cols] += np.where(winner == m * kw + l, dout, 0.0)
-    return dxp
-
-
-def _avg_pool_naive(dout, xp, kernel, stride):
-    dxp = np.zeros_like(xp)
-    (kh, kw), (sh, sw) = kernel, stride
-    for index in np.ndindex(dout.shape):
-        *lead, i, j = index
-        dxp[(*lead, slice(sh * i, sh * i + kh), slice(sw * j, sw * j + kw))] += dout[index] / (kh * kw)
-    return dxp
-
-
-def _avg_pool_fast(dout, xp, kernel, stride):
-    kh, kw = kernel
-    share = dout / (kh * kw)
-    dxp = np.zeros_like(xp)
-    for m in range(kh):
-        for l in range(kw):
-            rows, cols = _window_slices(m, l, dout.shape[-2:], stride)
-            dxp[..., rows, cols] += share
-    return dxp
-
-
-def _pool2d_backward_torch(kind, dout, x, kernel, stride, padding):
-    """torch autograd through F.max_pool2d / F.avg_pool2d (2-D input gets a batch axis)."""
-    import torch
-    import torch.nn.functional as F
-
-    pool = F.max_pool2d if kind == "max" else F.avg_pool2d
-    flat = x.ndim == 2
-    with torch.enable_grad():
-        leaf = (x[None] if flat else x).detach().requires_grad_(True)
-        out = pool(leaf, kernel, stride, padding)
-        (dx,) = torch.autograd.grad(out, leaf, dout[None] if flat else dout)
-    return dx[0] if flat else dx
-
-
-__all__ = ["conv2d_backward", "max_pool2d_backward", "avg_pool2d_backward", "numerical_gradient",
-           "rel_error", "gradient_check", "GradientCheck"]
+__all__ = ["conv2d_backward"]

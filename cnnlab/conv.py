@@ -11,8 +11,8 @@ Two operations, one flip apart:
 :func:`correlate2d` and :func:`convolve2d` work on one 2-D array with SciPy's
 modes (valid, same, full) and boundaries; :func:`conv1d` and :func:`conv2d` are
 the layer versions on batches (N, C, L) and (N, C, H, W), like
-``torch.nn.functional``. :func:`conv_matrix` writes convolution as a matrix
-product and :func:`fft_convolve2d` computes it with the Fourier transform.
+``torch.nn.functional``. The same convolution as a matrix product and through
+the Fourier transform is in :mod:`cnnlab.conv_views`.
 
 Output size along each axis (input N, kernel F, padding P, stride S, dilation d)::
 
@@ -26,19 +26,21 @@ or ``impl="fast"`` (im2col and one matrix product, the default); a
 
 import numpy as np
 
-from ._backend import import_torch, is_tensor
+from ._backend import is_tensor
 from ._im2col import CHUNK_BYTES, flat_phases, tap_start
 from ._validate import (
-    as_float_array, check_choice, check_finite, check_int, check_ndim, check_pair, describe,
+    as_float_array, as_like, check_choice, check_int, check_kernel_fits, check_ndim, check_pair, describe,
+    renamed_arguments,
 )
-from .padding import canonical_mode, pad2d, resolve_padding
+from .padding import PADDING_STRINGS, canonical_mode, pad2d, resolve_padding
 from .shapes import conv_output_size
 
-MODES = ("valid", "same", "full")
+MODES = PADDING_STRINGS  # SciPy's word for the output size: valid, same, full
 IMPLS = ("naive", "fast")
 
 
-def correlate2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", impl="fast"):
+@renamed_arguments(boundary="padding_mode")
+def correlate2d(x, w, mode="valid", *, stride=1, dilation=1, padding_mode="zeros", impl="fast"):
     """2-D cross-correlation of one array with one kernel, as ``scipy.signal.correlate2d``.
 
     ``out[i, j] = sum_u sum_v x[i*s + u*d, j*s + v*d] * w[u, v]`` on the padded input:
@@ -58,8 +60,9 @@ def correlate2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", i
         Keep every s-th position of the stride-1 result (as a strided layer does).
     dilation : int or (dh, dw)
         Gaps between kernel taps; the result equals SciPy's with the dilated kernel.
-    boundary : {'zeros', 'circular', 'symmetric', 'reflect', 'replicate'}
-        How the border is filled; SciPy's ``fill``, ``wrap``, ``symm`` are accepted.
+    padding_mode : {'zeros', 'circular', 'symmetric', 'reflect', 'replicate'}
+        How the border is filled; SciPy's ``fill``, ``wrap``, ``symm`` (its
+        ``boundary``) are accepted.
     impl : {'fast', 'naive'}
 
     Returns
@@ -74,10 +77,11 @@ def correlate2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", i
            [-5., -5., -5.],
            [-5., -5., -5.]])
     """
-    return _filter2d(x, w, mode, stride, dilation, boundary, impl, flip=False)
+    return _filter2d(x, w, mode, stride, dilation, padding_mode, impl, flip=False)
 
 
-def convolve2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", impl="fast"):
+@renamed_arguments(boundary="padding_mode")
+def convolve2d(x, w, mode="valid", *, stride=1, dilation=1, padding_mode="zeros", impl="fast"):
     """True 2-D convolution (the kernel is flipped), as ``scipy.signal.convolve2d``.
 
     ``f'(x, y) = sum_i sum_j f(x - i, y - j) g(i, j)`` (the Rosenheim lecture): the same as
@@ -93,28 +97,28 @@ def convolve2d(x, w, mode="valid", *, stride=1, dilation=1, boundary="zeros", im
            [0., 3., 4., 0.],
            [0., 0., 0., 0.]])
     """
-    return _filter2d(x, w, mode, stride, dilation, boundary, impl, flip=True)
+    return _filter2d(x, w, mode, stride, dilation, padding_mode, impl, flip=True)
 
 
-def _filter2d(x, w, mode, stride, dilation, boundary, impl, flip):
+def _filter2d(x, w, mode, stride, dilation, padding_mode, impl, flip):
     """Shared body of correlate2d/convolve2d: pad by mode, then one cross-correlation."""
     check_choice(impl, "impl", IMPLS)
     check_choice(mode, "mode", MODES)
-    boundary = canonical_mode(boundary, "boundary")
+    padding_mode = canonical_mode(padding_mode, "padding_mode")
     x = as_float_array(x, "x")
     check_ndim(x, "x", (2,), "(H, W)")
-    w = _like(w, x, "w")
+    w = as_like(w, x, "w")
     check_ndim(w, "w", (2,), "(kh, kw)")
     stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
     pads = resolve_padding(mode, w.shape, dilation)
     if flip:  # true convolution: mirror the kernel and its centring
         w = w.flip((0, 1)) if is_tensor(w) else w[::-1, ::-1]
         pads = tuple(pad[::-1] for pad in pads)
-    out = _correlate(x[None, None], w[None, None], None, pads, boundary, stride, dilation, 1, impl)
+    out = _correlate(x[None, None], w[None, None], None, pads, padding_mode, stride, dilation, 1, impl)
     return out[0, 0]
 
 
-def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+def conv1d(x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
            impl="fast"):
     """1-D convolution layer (cross-correlation) on (N, C, L), as ``F.conv1d``.
 
@@ -142,19 +146,19 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode
     """
     x = as_float_array(x, "x")
     check_ndim(x, "x", (2, 3), "(N, C, L) or (C, L)")
-    w = _like(w, x, "w")
+    w = as_like(w, x, "w")
     check_ndim(w, "w", (3,), "(K, C/groups, k)")
     stride = check_int(stride, "stride", 1)
     dilation = check_int(dilation, "dilation", 1)
     if isinstance(padding, str):
         padding = resolve_padding(padding, (1, w.shape[-1]), (1, dilation))[1]
     left, right = check_pair(padding, "padding", 0)
-    out = conv2d(x[..., None, :], w[..., None, :], b, (1, stride), ((0, 0), (left, right)),
-                 (1, dilation), groups, padding_mode, impl)
+    out = conv2d(x[..., None, :], w[..., None, :], b, stride=(1, stride), padding=((0, 0), (left, right)),
+                 dilation=(1, dilation), groups=groups, padding_mode=padding_mode, impl=impl)
     return out[..., 0, :]
 
 
-def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
            impl="fast"):
     """2-D convolution layer (cross-correlation) on (N, C, H, W), as ``F.conv2d``.
 
@@ -201,121 +205,15 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, padding_mode
     check_ndim(x, "x", (3, 4), "(N, C, H, W) or (C, H, W)")
     single = x.ndim == 3
     x = x[None] if single else x
-    w = _like(w, x, "w")
+    w = as_like(w, x, "w")
     check_ndim(w, "w", (4,), "(K, C/groups, kh, kw)")
-    b = None if b is None else _like(b, x, "b")
+    b = None if b is None else as_like(b, x, "b")
     stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
     groups = check_int(groups, "groups", 1)
     _check_channels(x, w, b, groups)
     pads = resolve_padding(padding, w.shape[-2:], dilation)
     out = _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl)
     return out[0] if single else out
-
-
-def conv_matrix(w, input_shape):
-    """Convolution as a matrix product (the slides on modes, example E3).
-
-    A 1-D kernel ``(w1, w2)`` on an input of length 4 gives the banded matrix
-    ``[[w1, w2, 0, 0], [0, w1, w2, 0], [0, 0, w1, w2]]``; a 2-D kernel gives the
-    doubly blocked Toeplitz matrix. Each kernel tap fills one diagonal band, so
-    ``conv_matrix(w, x.shape) @ x.ravel() == correlate2d(x, w).ravel()``: the
-    valid cross-correlation. For the true convolution pass the flipped kernel,
-    ``conv_matrix(w[::-1, ::-1], x.shape)``.
-
-    Parameters
-    ----------
-    w : array_like, shape (k,) or (kh, kw)
-    input_shape : int or tuple, (n,) or (H, W)
-
-    Returns
-    -------
-    matrix : ndarray, shape (n - k + 1, n) or (H_out * W_out, H * W)
-
-    Examples
-    --------
-    >>> conv_matrix([1, 2], 4)
-    array([[1., 2., 0., 0.],
-           [0., 1., 2., 0.],
-           [0., 0., 1., 2.]])
-    """
-    if is_tensor(w):
-        w = w.detach().cpu().numpy()
-    w = as_float_array(w, "w")
-    check_ndim(w, "w", (1, 2), "(k,) or (kh, kw)")
-    check_finite(w, "w")
-    shape = (input_shape,) if np.ndim(input_shape) == 0 else tuple(input_shape)
-    if len(shape) != w.ndim:
-        expected = "(n,) or an int" if w.ndim == 1 else "(H, W)"
-        raise ValueError(f"input_shape must be {expected} for the {w.ndim}-D kernel w, "
-                         f"got {describe(input_shape)}")
-    kernel = w.reshape((1,) * (2 - w.ndim) + w.shape)  # a 1-D kernel is one row
-    height, width = check_pair((1,) * (2 - w.ndim) + shape, "input_shape", 1)
-    _check_kernel_fits((height, width), kernel.shape, (1, 1))
-    out_h, out_w = height - kernel.shape[0] + 1, width - kernel.shape[1] + 1
-    matrix = np.zeros((out_h * out_w, height * width), dtype=kernel.dtype)
-    out_rows = np.arange(out_h * out_w)
-    i, j = np.divmod(out_rows, out_w)  # the output pixel of each matrix row
-    for u in range(kernel.shape[0]):
-        for v in range(kernel.shape[1]):
-            matrix[out_rows, (i + u) * width + j + v] = kernel[u, v]
-    return matrix
-
-
-def fft_convolve2d(x, w, mode="full"):
-    """True 2-D convolution through the Fourier transform, as ``scipy.signal.fftconvolve``.
-
-    Convolution is a product of spectra: ``x * w = IFFT(FFT(x) . FFT(w))`` once
-    both are zero-padded to the full size ``(H + kh - 1, W + kw - 1)``. It costs
-    O(HW log HW) whatever the kernel size, so it pays off for large kernels.
-
-    Parameters
-    ----------
-    x : array_like or torch.Tensor, shape (H, W)
-    w : array_like, shape (kh, kw)
-    mode : {'full', 'same', 'valid'}
-        Centred as :func:`convolve2d` centres them.
-
-    Returns
-    -------
-    out : same type and float dtype as ``x``
-
-    Examples
-    --------
-    >>> fft_convolve2d(np.eye(2), [[1, 2], [3, 4]]).round(6)
-    array([[1., 2., 0.],
-           [3., 5., 2.],
-           [0., 3., 4.]])
-    """
-    check_choice(mode, "mode", MODES)
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", (2,), "(H, W)")
-    w = _like(w, x, "w")
-    check_ndim(w, "w", (2,), "(kh, kw)")
-    (top, bottom), (left, right) = resolve_padding(mode, w.shape)
-    _check_kernel_fits((x.shape[0] + top + bottom, x.shape[1] + left + right), w.shape, (1, 1))
-    size = (x.shape[0] + w.shape[0] - 1, x.shape[1] + w.shape[1] - 1)
-    fft = import_torch().fft if is_tensor(x) else np.fft
-    full = fft.irfft2(fft.rfft2(x, s=size) * fft.rfft2(w, s=size), s=size)
-    # convolve2d's centring: the padding "same" puts top/left is resolve_padding's bottom/right
-    first_h, first_w = w.shape[0] - 1 - bottom, w.shape[1] - 1 - right
-    out_h = x.shape[0] + top + bottom - w.shape[0] + 1
-    out_w = x.shape[1] + left + right - w.shape[1] + 1
-    return full[first_h:first_h + out_h, first_w:first_w + out_w]
-
-
-def _like(value, x, name):
-    """``value`` as a finite array of the same kind (NumPy or tensor, dtype, device) as ``x``."""
-    if is_tensor(x):
-        torch = import_torch()
-        if not is_tensor(value):
-            value = torch.as_tensor(as_float_array(value, name))
-        value = value.to(device=x.device, dtype=x.dtype)
-    else:
-        if is_tensor(value):
-            value = value.detach().cpu().numpy()
-        value = as_float_array(value, name).astype(x.dtype, copy=False)
-    check_finite(value, name)
-    return value
 
 
 def _check_channels(x, w, b, groups):
@@ -335,17 +233,6 @@ def _check_channels(x, w, b, groups):
         raise ValueError(f"b must hold one bias per filter, shape ({kernels},), got {describe(b)}")
 
 
-def _check_kernel_fits(padded_shape, kernel_shape, dilation):
-    """The (dilated) kernel must fit inside the padded input at least once."""
-    (kh, kw), (dh, dw) = kernel_shape[-2:], dilation
-    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    height, width = padded_shape[-2:]
-    if span_h > height or span_w > width:
-        dilated = f" ({span_h}x{span_w} with dilation {dilation})" if (dh, dw) != (1, 1) else ""
-        raise ValueError(f"w's kernel of size {kh}x{kw}{dilated} is larger than the padded "
-                         f"input of size {height}x{width}: pad more or use a smaller kernel")
-
-
 def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
     """Pad and cross-correlate an (N, C, H, W) batch, add the bias: on torch, naive or fast.
 
@@ -354,7 +241,7 @@ def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
     if padding_mode != "zeros" or impl == "naive" or is_tensor(x):
         x, pads = pad2d(x, pads, padding_mode), ((0, 0), (0, 0))
     padded = tuple(size + before + after for size, (before, after) in zip(x.shape[-2:], pads))
-    _check_kernel_fits(padded, w.shape, dilation)
+    check_kernel_fits(padded, w.shape, dilation)
     if is_tensor(x):
         import torch.nn.functional as F
 

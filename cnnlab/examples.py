@@ -17,12 +17,12 @@ is kept as written and the docstring of the id derives the correct one:
   (see :func:`r2_stated_params`).
 
 Layer stacks (N5-N9, VGG, AlexNet) are lists of :mod:`cnnlab.shapes` layer
-specs in Keras' (H, W, C) order, ready for :func:`cnnlab.shapes.summary`.
+specs in Keras' (H, W, C) order, ready for :func:`cnnlab.stacks.summary`.
 """
 
 import numpy as np
 
-from .shapes import Activation, Conv1D, Conv2D, Dense, Flatten, MaxPooling2D
+from .layers import Activation, Conv1D, Conv2D, Dense, Flatten, MaxPooling2D
 
 # --- 1. Why convolution -------------------------------------------------------------------
 
@@ -220,6 +220,17 @@ def r2_stated_params(depth):
     return 49 * depth**2 + depth, 27 * depth**2 + depth
 
 
+#: R7: channels of each 3x3 conv (stride 1, pad 1); "M" is a 2x2 max-pool with stride 2.
+#: The columns A, B, D, E of table 1 in Simonyan & Zisserman (2015); :func:`cnnlab.models.vgg` builds them.
+VGG_CONFIGS = {
+    "VGG11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "VGG13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "VGG16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
+    "VGG19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M",
+              512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+}  # fmt: skip
+
+
 def vgg_layers(depth=16):
     """VGG16 or VGG19 (the Rosenheim lecture, R7) as layer specs for a 224x224x3 input.
 
@@ -231,19 +242,18 @@ def vgg_layers(depth=16):
     >>> len(vgg_layers(16)), len(vgg_layers(19))
     (22, 25)
     """
-    repeats = {16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
-    if depth not in repeats:
+    if depth not in (16, 19):
         raise ValueError(f"depth must be one of 16, 19, got {depth!r}")
-    layers = []
-    for repeat, width in zip(repeats[depth], (64, 128, 256, 512, 512)):
-        layers += [Conv2D(width, 3, padding="same")] * repeat + [MaxPooling2D(2)]
+    layers = [MaxPooling2D(2) if item == "M" else Conv2D(item, 3, padding="same")
+              for item in VGG_CONFIGS[f"VGG{depth}"]]
     return layers + [Flatten(), Dense(4096), Dense(4096), Dense(1000)]
 
 
 VGG_INPUT_SHAPE = (224, 224, 3)
 VGG_STATED_MILLIONS = {16: 138, 19: 144}
 
-#: R6: AlexNet in the common single-tower variant (torchvision's), 224x224x3 input.
+#: R6: AlexNet in the common single-tower variant (torchvision's), 224x224x3 input;
+#: :func:`cnnlab.models.alexnet` builds its torch layers from this list.
 ALEXNET_INPUT_SHAPE = (224, 224, 3)
 ALEXNET_LAYERS = [
     Conv2D(64, 11, strides=4, padding=2), MaxPooling2D(3, strides=2),

@@ -15,7 +15,7 @@ and ``sobel_h`` give the same signs divided by 4, and ``skimage.filters.sobel``
 returns ``sqrt((gx^2 + gy^2)/2)/4``, i.e. :func:`gradient_magnitude` ``/ (4 sqrt 2)``.
 Correlating with the notes' masks directly (as a CNN layer would) flips both signs.
 
-Border: the gradient functions pad with ``boundary="symmetric"`` by default
+Border: the gradient functions pad with ``padding_mode="symmetric"`` by default
 (the border pixel repeated: ``2 1 | 1 2 3 | 3 2``), the default of
 ``scipy.ndimage`` (which calls it ``'reflect'``) and of scikit-image, so a
 flat image has zero gradient everywhere, its border included.
@@ -25,7 +25,8 @@ import itertools
 
 import numpy as np
 
-from ._validate import as_float_array, check_int, check_ndim, describe
+from ._validate import as_float_array, check_int, check_ndim, describe, renamed_arguments
+from .conv import correlate2d
 
 _INTEGER_GAUSSIANS = {
     3: (np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]), 16),
@@ -188,7 +189,8 @@ def difference_kernel():
     return np.array([[1.0, -1.0]])
 
 
-def filter_channels(image, kernel, *, boundary="symmetric"):
+@renamed_arguments(boundary="padding_mode")
+def filter_channels(image, kernel, *, padding_mode="symmetric"):
     """Correlate every channel of an image with the same 2-D kernel ("same" size output).
 
     The notes' low-pass recipe for color images: filter each RGB channel
@@ -199,7 +201,7 @@ def filter_channels(image, kernel, *, boundary="symmetric"):
     ----------
     image : array_like, shape (H, W) or (H, W, C)
     kernel : array_like, shape (kh, kw)
-    boundary : {'symmetric', 'zeros', 'reflect', 'replicate', 'circular'}
+    padding_mode : {'symmetric', 'zeros', 'reflect', 'replicate', 'circular'}
 
     Returns
     -------
@@ -211,20 +213,19 @@ def filter_channels(image, kernel, *, boundary="symmetric"):
     >>> filter_channels(rgb, mean_kernel(3))[1, 1]
     array([1., 2., 3.])
     """
-    from .conv import correlate2d
-
     image = as_float_array(image, "image")
     check_ndim(image, "image", (2, 3), "(H, W) or (H, W, C)")
     kernel = as_float_array(kernel, "kernel")
     check_ndim(kernel, "kernel", (2,), "(kh, kw)")
     if image.ndim == 2:
-        return correlate2d(image, kernel, mode="same", boundary=boundary)
-    channels = [correlate2d(image[..., c], kernel, mode="same", boundary=boundary)
+        return correlate2d(image, kernel, mode="same", padding_mode=padding_mode)
+    channels = [correlate2d(image[..., c], kernel, mode="same", padding_mode=padding_mode)
                 for c in range(image.shape[-1])]
     return np.stack(channels, axis=-1)
 
 
-def sobel_gradients(image, *, boundary="symmetric"):
+@renamed_arguments(boundary="padding_mode")
+def sobel_gradients(image, *, padding_mode="symmetric"):
     """``(gx, gy) = (+df/dx, +df/dy)`` of a gray image with the notes' Sobel masks.
 
     The masks are applied as the notes apply them, as convolutions: ``gx =
@@ -238,15 +239,14 @@ def sobel_gradients(image, *, boundary="symmetric"):
            [4., 8., 8., 4.],
            [4., 8., 8., 4.]])
     """
-    from .conv import correlate2d
-
     image = as_float_array(image, "image")
     check_ndim(image, "image", (2,), "(H, W); convert color images to gray first")
-    return tuple(correlate2d(image, mask[::-1, ::-1].copy(), mode="same", boundary=boundary)
+    return tuple(correlate2d(image, mask[::-1, ::-1].copy(), mode="same", padding_mode=padding_mode)
                  for mask in sobel_kernels())
 
 
-def gradient_magnitude(image, *, boundary="symmetric"):
+@renamed_arguments(boundary="padding_mode")
+def gradient_magnitude(image, *, padding_mode="symmetric"):
     """Gradient strength ``s = sqrt(gx^2 + gy^2)`` from :func:`sobel_gradients`.
 
     Examples
@@ -257,11 +257,12 @@ def gradient_magnitude(image, *, boundary="symmetric"):
            [   0., 1020., 1020.,    0.],
            [   0., 1020., 1020.,    0.]])
     """
-    gx, gy = sobel_gradients(image, boundary=boundary)
+    gx, gy = sobel_gradients(image, padding_mode=padding_mode)
     return np.hypot(gx, gy)
 
 
-def gradient_direction(image, *, boundary="symmetric"):
+@renamed_arguments(boundary="padding_mode")
+def gradient_direction(image, *, padding_mode="symmetric"):
     """Gradient direction ``theta = atan2(gy, gx)`` in radians, in ``(-pi, pi]``.
 
     ``atan2`` instead of ``arctan(gy/gx)`` (as the notes advise) keeps the
@@ -274,7 +275,7 @@ def gradient_direction(image, *, boundary="symmetric"):
     >>> float(gradient_direction(rows)[1, 1])
     1.5707963267948966
     """
-    gx, gy = sobel_gradients(image, boundary=boundary)
+    gx, gy = sobel_gradients(image, padding_mode=padding_mode)
     return np.arctan2(gy, gx)
 
 

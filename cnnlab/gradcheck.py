@@ -8,15 +8,14 @@ and the relative error ``|a - b| / max(|a| + |b|, eps)`` compares it with
 the analytic one, e.g. from :func:`cnnlab.backprop.conv2d_backward`.
 :func:`numerical_gradient` computes the approximation, :func:`rel_error` the
 comparison, and :func:`gradient_check` returns both as a
-:class:`GradientCheck` (numbers, no printing). ``cnnlab.backprop`` re-exports
-all four.
+:class:`GradientCheck` (numbers, no printing).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import is_tensor
+from ._backend import is_tensor, to_numpy
 from ._validate import as_float_array, describe
 
 
@@ -82,14 +81,10 @@ def rel_error(a, b, eps=1e-8):
 
 
 def _relative_errors(a, b, eps):
-    a, b = (_to_numpy(as_float_array(v, name)).astype(np.float64) for v, name in ((a, "a"), (b, "b")))
+    a, b = (to_numpy(as_float_array(v, name)).astype(np.float64) for v, name in ((a, "a"), (b, "b")))
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {describe(a)} and {describe(b)}")
     return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)
-
-
-def _to_numpy(x):
-    return x.detach().cpu().numpy() if is_tensor(x) else x
 
 
 @dataclass(frozen=True, repr=False)
@@ -147,10 +142,10 @@ def gradient_check(f, x, analytic, df=None, h=1e-5, tol=1e-7):
     >>> gradient_check(lambda v: (v ** 3).sum(), x, 3 * x).worst_index
     (1, 1)
     """
-    numeric = _to_numpy(numerical_gradient(f, x, df=df, h=h))
+    numeric = to_numpy(numerical_gradient(f, x, df=df, h=h))
     errors = _relative_errors(analytic, numeric, eps=1e-8)
     worst = np.unravel_index(np.argmax(errors), errors.shape)
-    analytic = _to_numpy(as_float_array(analytic, "analytic"))
+    analytic = to_numpy(as_float_array(analytic, "analytic"))
     return GradientCheck(rel_error=float(errors[worst]), worst_index=tuple(int(i) for i in worst),
                          analytic=float(analytic[worst]), numeric=float(numeric[worst]), tol=tol)
 

@@ -1,20 +1,17 @@
-"""Layer specs in Keras' vocabulary, and what a stack of them adds up to: summary() and receptive_field().
+"""Layer specs in Keras' vocabulary: a layer's hyperparameters, its output shape and its parameter count.
 
 A spec (:class:`Conv2D`, :class:`MaxPooling2D`, :class:`Flatten`,
 :class:`Dense`, ...) holds no weights, only a layer's hyperparameters, with
 Keras' names, argument names and ``(H, W, C)`` shape order. Each spec knows its
 ``output_shape(input_shape)`` and ``params(input_shape)``, computed with the
-size formulas of :mod:`cnnlab.shapes`, so that the tables of the notes can be
-reproduced with :func:`summary` (Keras' ``model.summary()``), and
-:func:`receptive_field` says how much of the input one output unit sees.
-:mod:`cnnlab.shapes` re-exports everything here.
+size formulas of :mod:`cnnlab.shapes`. What a stack of specs adds up to (the
+tables of the notes, :func:`cnnlab.stacks.summary`, and
+:func:`cnnlab.stacks.receptive_field`) is in :mod:`cnnlab.stacks`.
 
 Examples
 --------
->>> summary([Conv2D(8, 3), MaxPooling2D(), Flatten(), Dense(10)], (28, 28, 1)).total_params
-13610
->>> receptive_field([Conv2D(8, 3), MaxPooling2D(), Conv2D(8, 3)])
-8
+>>> Conv2D(8, 3).output_shape((28, 28, 1)), Conv2D(8, 3).params((28, 28, 1))
+((26, 26, 8), 80)
 """
 
 import math
@@ -34,7 +31,7 @@ def _check_input_shape(input_shape, layer, layout):
 
 
 @dataclass(frozen=True, repr=False)
-class _Layer:
+class Layer:
     """Base of the layer specs: a repr that shows only what differs from the defaults."""
 
     keras_name = "layer"
@@ -60,7 +57,7 @@ class _Layer:
 
 
 @dataclass(frozen=True, repr=False)
-class _Window2D(_Layer):
+class _Window2D(Layer):
     """Shared by 2-D conv and pooling specs: the sliding-window output size."""
 
     def _pairs(self):
@@ -225,7 +222,7 @@ class AveragePooling2D(MaxPooling2D):
 
 
 @dataclass(frozen=True, repr=False)
-class GlobalAveragePooling2D(_Layer):
+class GlobalAveragePooling2D(Layer):
     """Mean over all positions of each channel: (H, W, C) -> (C,).
 
     Examples
@@ -242,7 +239,7 @@ class GlobalAveragePooling2D(_Layer):
 
 
 @dataclass(frozen=True, repr=False)
-class Conv1D(_Layer):
+class Conv1D(Layer):
     """``filters`` kernels of length ``kernel_size`` over a sequence: (L, C) -> (L', filters).
 
     Examples
@@ -286,7 +283,7 @@ class Conv1D(_Layer):
 
 
 @dataclass(frozen=True, repr=False)
-class Flatten(_Layer):
+class Flatten(Layer):
     """All values in one vector: (H, W, C) -> (H*W*C,).
 
     Examples
@@ -304,7 +301,7 @@ class Flatten(_Layer):
 
 
 @dataclass(frozen=True, repr=False)
-class Dense(_Layer):
+class Dense(Layer):
     """Fully connected on the last axis, as in Keras: (..., n) -> (..., units).
 
     Put a :class:`Flatten` before it to connect every value of a feature map.
@@ -330,7 +327,7 @@ class Dense(_Layer):
 
 
 @dataclass(frozen=True, repr=False)
-class Activation(_Layer):
+class Activation(Layer):
     """An elementwise nonlinearity (``'relu'``, ``'sigmoid'``, ...): same shape, no weights.
 
     Examples
@@ -347,183 +344,7 @@ class Activation(_Layer):
         return tuple(input_shape)
 
 
-# --- receptive_field(): what one output unit sees ---------------------------------------
-
-
-def receptive_field(layers):
-    """Size of the input window seen by one output unit of a stack of conv/pool layers.
-
-    Each layer with kernel ``F``, dilation ``d`` adds ``d(F - 1)`` times the
-    product ``J`` of the strides before it: ``r = 1 + sum d_l (F_l - 1) J_l``.
-
-    Parameters
-    ----------
-    layers : sequence of layer specs
-        :class:`Conv2D`, :class:`Conv1D`, pooling, :class:`DepthwiseConv2D`,
-        :class:`SeparableConv2D` or :class:`Activation` (no effect).
-
-    Returns
-    -------
-    int or (int, int)
-        One number when the field is square (or the stack is 1-D), as the notes
-        say "7x7" -> 7; ``(height, width)`` when the two differ.
-
-    Examples
-    --------
-    >>> receptive_field([Conv2D(64, 3)] * 3)
-    7
-    >>> receptive_field([Conv2D(1, 3, dilation_rate=2)])  # d(F-1)+1
-    5
-    >>> receptive_field([Conv2D(8, (1, 3)), MaxPooling2D(2)])
-    (2, 4)
-    """
-    field, jump = [1, 1], [1, 1]
-    one_dimensional = bool(layers) and all(isinstance(layer, (Conv1D, Activation))
-                                           for layer in layers)
-    for layer in layers:
-        if isinstance(layer, Activation):
-            continue
-        if not hasattr(layer, "window"):
-            raise TypeError(
-                f"receptive_field needs conv or pooling layers, got {describe(layer)}; "
-                "Flatten, Dense and global pooling see the whole input"
-            )
-        for axis, (kernel, stride, dilation) in enumerate(layer.window()):
-            field[axis] += dilation * (kernel - 1) * jump[axis]
-            jump[axis] *= stride
-    if one_dimensional or field[0] == field[1]:
-        return field[0]
-    return tuple(field)
-
-
-# --- summary(): the Keras-style table -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One line of a :class:`Summary`: the layer's name, spec, output shape and parameter count."""
-
-    name: str
-    layer: _Layer
-    output_shape: tuple
-    params: int
-
-
-class Summary:
-    """The table ``model.summary()`` shows in Keras: layer, output shape, parameters, total.
-
-    Read the numbers from ``rows``, ``total_params`` and ``output_shape``;
-    ``str()``/``repr()`` give the text table and ``_repr_html_`` an HTML one
-    (notebooks show it when the object is the last expression of a cell).
-    """
-
-    _WIDTHS = (28, 26, 10)  # Keras' column widths; wider names widen the column
-
-    def __init__(self, input_shape, rows):
-        self.input_shape = tuple(input_shape)
-        self.rows = list(rows)
-
-    @property
-    def total_params(self):
-        """Sum of the rows' parameters (all trainable: specs have no frozen weights)."""
-        return sum(row.params for row in self.rows)
-
-    @property
-    def output_shape(self):
-        """Shape after the last layer (the input shape for an empty stack)."""
-        return self.rows[-1].output_shape if self.rows else self.input_shape
-
-    def _lines(self):
-        header = ("Layer (type)", "Output Shape", "Param #")
-        body = [("input (InputLayer)", _keras_shape(self.input_shape), "0")]
-        body += [(f"{row.name} ({type(row.layer).__name__})", _keras_shape(row.output_shape),
-                  f"{row.params:,}") for row in self.rows]
-        return header, body
-
-    def __str__(self):
-        header, body = self._lines()
-        widths = [max([w] + [len(cells[i]) + 1 for cells in body])
-                  for i, w in enumerate(self._WIDTHS)]
-        width = 1 + sum(widths)
-
-        def line(cells):
-            return " " + "".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
-
-        text = ['Model: "sequential"', "_" * width, line(header), "=" * width]
-        text += [line(cells) for cells in body]
-        text += ["=" * width, f"Total params: {self.total_params:,}",
-                 f"Trainable params: {self.total_params:,}", "Non-trainable params: 0", "_" * width]
-        return "\n".join(text)
-
-    __repr__ = __str__
-
-    def _repr_html_(self):
-        import html
-
-        header, body = self._lines()
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in header)
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
-                       for cells in body)
-        return (f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-                f"<p>Total params: {self.total_params:,}<br>Trainable params: "
-                f"{self.total_params:,}<br>Non-trainable params: 0</p>")
-
-
-def _keras_shape(shape):
-    return "(" + ", ".join(["None"] + [str(size) for size in shape]) + ")"
-
-
-def summary(layers, input_shape):
-    """Output shape and parameter count of every layer of a stack, as Keras' ``model.summary()``.
-
-    Parameters
-    ----------
-    layers : sequence of layer specs
-        :class:`Conv2D`, :class:`MaxPooling2D`, :class:`Flatten`, :class:`Dense`, ...
-    input_shape : tuple of int
-        Keras order without the batch axis: ``(H, W, C)`` for images, ``(L, C)``
-        for sequences, e.g. ``(10, 10, 1)``.
-
-    Returns
-    -------
-    Summary
-
-    Examples
-    --------
-    >>> table = summary([Conv2D(5, 3), Conv2D(2, 3)], (10, 10, 1))
-    >>> [(row.output_shape, row.params) for row in table.rows], table.total_params
-    ([((8, 8, 5), 50), ((6, 6, 2), 92)], 142)
-    >>> print(table)
-    Model: "sequential"
-    _________________________________________________________________
-     Layer (type)                Output Shape              Param #
-    =================================================================
-     input (InputLayer)          (None, 10, 10, 1)         0
-     conv2d (Conv2D)             (None, 8, 8, 5)           50
-     conv2d_1 (Conv2D)           (None, 6, 6, 2)           92
-    =================================================================
-    Total params: 142
-    Trainable params: 142
-    Non-trainable params: 0
-    _________________________________________________________________
-    """
-    shape = tuple(input_shape)
-    rows, seen = [], {}
-    for layer in layers:
-        if not isinstance(layer, _Layer):
-            raise TypeError(
-                f"layers must hold layer specs such as Conv2D(8, 3), got {describe(layer)}")
-        count = seen.get(layer.keras_name, 0)
-        seen[layer.keras_name] = count + 1
-        name = layer.keras_name + (f"_{count}" if count else "")
-        params = layer.params(shape)
-        shape = layer.output_shape(shape)
-        rows.append(SummaryRow(name, layer, shape, params))
-    return Summary(input_shape, rows)
-
-
 __all__ = [
     "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D",
-    "GlobalAveragePooling2D", "Conv1D", "Flatten", "Dense", "Activation", "receptive_field",
-    "SummaryRow", "Summary", "summary",
+    "GlobalAveragePooling2D", "Conv1D", "Flatten", "Dense", "Activation", "Layer",
 ]

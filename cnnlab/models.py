@@ -1,9 +1,11 @@
-"""The lecture's architectures in PyTorch, and tools to count and inspect them.
+"""The lecture's architectures in PyTorch.
 
 LeNet-5 (LeCun et al. 1998) sized for the digits, AlexNet (the single-tower
 torchvision variant), config-driven VGG, and a residual block with an identity
-shortcut (He et al.). ``count_params`` and ``summary`` give the parameter
-tables of notebook 10; ``activations`` returns the feature maps of notebook 09.
+shortcut (He et al.). AlexNet and VGG are built from the one description of
+each in :mod:`cnnlab.examples` (``ALEXNET_LAYERS``, ``VGG_CONFIGS``), which the
+lecture's parameter tables use too. Counting and inspecting a model is
+:mod:`cnnlab.inspection`'s job.
 
 Importing this module imports torch; ``import cnnlab`` does not. Models are
 built only when a factory is called. Every factory takes ``device``: with
@@ -11,24 +13,14 @@ built only when a factory is called. Every factory takes ``device``: with
 parameters can be counted in milliseconds.
 """
 
-from dataclasses import dataclass
-
-import numpy as np
 import torch
 from torch import nn
 
 from ._validate import check_choice, check_int, describe
+from .examples import ALEXNET_LAYERS, VGG_CONFIGS
+from .layers import Conv2D, Dense, MaxPooling2D
+from .padding import resolve_padding
 from .shapes import conv_output_size
-
-#: Channels of each 3x3 conv (stride 1, pad 1); "M" is a 2x2 max-pool with stride 2.
-#: The columns A, B, D, E of table 1 in Simonyan & Zisserman (2015).
-VGG_CONFIGS = {
-    "VGG11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
-    "VGG13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
-    "VGG16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
-    "VGG19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M",
-              512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
-}  # fmt: skip
 
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
 _POOLS = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}
@@ -118,6 +110,7 @@ def lenet5(num_classes=10, in_channels=1, input_size=32, activation="relu", pool
 
     Examples
     --------
+    >>> from cnnlab.inspection import count_params
     >>> count_params(lenet5())
     61706
     """
@@ -154,6 +147,7 @@ def alexnet(num_classes=1000, in_channels=3, input_size=224, dropout=0.5, device
 
     Examples
     --------
+    >>> from cnnlab.inspection import count_params
     >>> count_params(alexnet(device="meta"))
     61100840
     """
@@ -161,16 +155,37 @@ def alexnet(num_classes=1000, in_channels=3, input_size=224, dropout=0.5, device
     input_size = _check_input_size(input_size, minimum=63)
 
     def features():
-        return nn.Sequential(
-            nn.Conv2d(in_channels, 64, 11, stride=4, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2),
-        )  # fmt: skip
+        return _torch_features(ALEXNET_LAYERS, in_channels)
 
-    widths = [4096, 4096, check_int(num_classes, "num_classes", minimum=1)]
+    hidden = [layer.units for layer in ALEXNET_LAYERS if isinstance(layer, Dense)][:-1]  # 4096, 4096
+    widths = [*hidden, check_int(num_classes, "num_classes", minimum=1)]
     return _build(features, in_channels, input_size, widths, nn.ReLU, dropout, device)
+
+
+def _torch_features(specs, in_channels):
+    """The conv and pooling part of a list of :mod:`cnnlab.layers` specs as torch layers, a ReLU after each conv.
+
+    Examples
+    --------
+    >>> _torch_features([Conv2D(4, 3, padding="same"), MaxPooling2D(2), Dense(10)], in_channels=1)
+    Sequential(
+      (0): Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+      (1): ReLU()
+      (2): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    )
+    """
+    modules, channels = [], in_channels
+    for spec in specs:
+        if isinstance(spec, Conv2D):
+            (kh, _, dh), (kw, _, dw) = spec.window()
+            (top, _), (left, _) = resolve_padding(spec.padding, kernel_size=(kh, kw), dilation=(dh, dw))
+            modules += [nn.Conv2d(channels, spec.filters, spec.kernel_size, stride=spec.strides,
+                                  padding=(top, left), dilation=spec.dilation_rate), nn.ReLU()]
+            channels = spec.filters
+        elif isinstance(spec, MaxPooling2D):
+            stride = spec.pool_size if spec.strides is None else spec.strides
+            modules.append(nn.MaxPool2d(spec.pool_size, stride=stride))
+    return nn.Sequential(*modules)
 
 
 def vgg(config="VGG16", num_classes=1000, in_channels=3, input_size=224, batch_norm=False,
@@ -194,6 +209,7 @@ def vgg(config="VGG16", num_classes=1000, in_channels=3, input_size=224, batch_n
 
     Examples
     --------
+    >>> from cnnlab.inspection import count_params
     >>> count_params(vgg("VGG16", device="meta")), count_params(vgg("VGG19", device="meta"))
     (138357544, 143667240)
     """
@@ -268,6 +284,7 @@ class ResidualBlock(nn.Module):
 
     Examples
     --------
+    >>> from cnnlab.inspection import count_params
     >>> block = ResidualBlock(4, identity_init=True)
     >>> x = torch.randn(2, 4, 5, 5)
     >>> torch.equal(block(x), x), count_params(block)
@@ -300,223 +317,4 @@ class ResidualBlock(nn.Module):
         return x + self.residual(x)
 
 
-def count_params(model, trainable_only=True):
-    """Count the parameters of ``model`` (only those with ``requires_grad`` unless told otherwise).
-
-    Examples
-    --------
-    >>> count_params(nn.Conv2d(3, 10, 5))  # 10 * (5 * 5 * 3 + 1)
-    760
-    """
-    _check_module(model)
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
-
-
-def _check_module(model):
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One layer call in a :class:`ModelSummary`: name, type, output shape (no batch axis), own params."""
-
-    name: str
-    layer: str
-    output_shape: tuple
-    params: int
-
-
-@dataclass(frozen=True, repr=False)
-class ModelSummary:
-    """A Keras-style table of a model: one row per layer call, then the totals.
-
-    Shows as text (``repr``) and as an HTML table in a notebook (``_repr_html_``).
-    Shapes are PyTorch's (C, H, W) without the batch axis.
-    """
-
-    rows: tuple
-    input_shape: tuple
-    output_shape: tuple
-    total_params: int
-    trainable_params: int
-
-    def _lines(self):
-        header = ("Layer (type)", "Output shape", "Param #")
-        body = [(f"{r.name} ({r.layer})", str(r.output_shape), f"{r.params:,}") for r in self.rows]
-        return header, body
-
-    def __repr__(self):
-        header, body = self._lines()
-        widths = [max(len(row[i]) for row in [header, *body]) for i in range(3)]
-        line = "  ".join(("{:<%d}" % widths[0], "{:<%d}" % widths[1], "{:>%d}" % widths[2]))
-        rule = "=" * (sum(widths) + 4)
-        return "\n".join(
-            [f"Input shape: {self.input_shape}", line.format(*header), rule]
-            + [line.format(*row) for row in body]
-            + [rule, *self._totals()]
-        )
-
-    def _totals(self):
-        return [
-            f"Total params: {self.total_params:,}",
-            f"Trainable params: {self.trainable_params:,}",
-            f"Non-trainable params: {self.total_params - self.trainable_params:,}",
-        ]
-
-    def _repr_html_(self):
-        from html import escape
-
-        header, body = self._lines()
-        head = "".join(f"<th>{escape(h)}</th>" for h in header)
-        rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in body)
-        totals = "<br>".join(self._totals())
-        return (
-            f"<p>Input shape: {self.input_shape}</p><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{rows}</tbody></table><p>{totals}</p>"
-        )
-
-
-def summary(model, input_shape):
-    """Tabulate the layers of ``model`` with their output shapes and parameter counts.
-
-    Forward hooks record every layer call while the model runs once on a meta
-    tensor of shape (1, *input_shape): the parameters are swapped for meta
-    copies, so nothing is computed, the real weights are untouched, and even
-    VGG19 takes milliseconds. Every module call gives one row except the pure
-    containers (Sequential, ModuleList, ModuleDict) and the model itself; a
-    block such as :class:`ResidualBlock` gets its own row after its layers
-    (its output is after the addition) with only its own parameters (0), so
-    that the rows add up to the total.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-    input_shape : tuple of int
-        Shape of one input without the batch axis, e.g. (1, 32, 32) for LeNet-5.
-
-    Returns
-    -------
-    ModelSummary
-
-    Examples
-    --------
-    >>> table = summary(lenet5(), (1, 32, 32))
-    >>> table.rows[0]
-    SummaryRow(name='features.0', layer='Conv2d', output_shape=(6, 28, 28), params=156)
-    >>> table.output_shape, table.total_params
-    ((10,), 61706)
-    """
-    _check_module(model)
-    input_shape = _check_shape(input_shape)
-    rows, entered = [], []
-    layers = [(name, module) for name, module in model.named_modules() if name and not isinstance(module, _CONTAINERS)]
-    handles = [module.register_forward_hook(_recorder(name, rows)) for name, module in layers]
-    handles += [module.register_forward_pre_hook(_entry(name, entered)) for name, module in layers]
-    tensors = {**dict(model.named_parameters()), **dict(model.named_buffers())}
-    meta = {name: torch.empty_like(t, device="meta") for name, t in tensors.items()}
-    modes = {module: module.training for module in model.modules()}
-    model.eval()  # batch statistics of a single meta sample are meaningless anyway
-    try:
-        with torch.no_grad():
-            out = torch.func.functional_call(model, meta, (torch.empty(1, *input_shape, device="meta"),))
-    except RuntimeError as err:  # e.g. a Linear sized for another input: name the layer, not torch's matmul
-        if not entered:
-            raise
-        name, module, shape = entered[-1]
-        raise ValueError(f"the model cannot take an input of shape {input_shape}: layer {name} ({module}) gets an "
-                         f"input of shape {shape[1:]} (without the batch axis) and fails: {err}") from None
-    finally:
-        for handle in handles:
-            handle.remove()
-        for module, training in modes.items():
-            module.training = training
-    total, trainable = count_params(model, trainable_only=False), count_params(model)
-    return ModelSummary(tuple(rows), input_shape, tuple(out.shape[1:]), total, trainable)
-
-
-_CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
-
-
-def _recorder(name, rows):
-    """A forward hook that appends the layer's row to ``rows``."""
-
-    def hook(module, inputs, output):
-        params = sum(p.numel() for p in module.parameters(recurse=False))
-        rows.append(SummaryRow(name, type(module).__name__, tuple(output.shape[1:]), params))
-
-    return hook
-
-
-def _entry(name, entered):
-    """A forward pre-hook that records ``(name, module, input shape)`` of the layer about to run."""
-
-    def hook(module, inputs):
-        shape = tuple(inputs[0].shape) if inputs and hasattr(inputs[0], "shape") else ()
-        entered.append((name, module, shape))
-
-    return hook
-
-
-def _check_shape(shape):
-    """Return ``shape`` as a tuple of positive ints."""
-    if not isinstance(shape, (tuple, list)) or not shape:
-        raise TypeError(
-            "input_shape must be a tuple of ints without the batch axis, e.g. (1, 32, 32), "
-            f"got {describe(shape)}"
-        )
-    return tuple(check_int(n, "input_shape", minimum=1) for n in shape)
-
-
-def activations(model, x, names=None):
-    """Run ``model`` on ``x`` and return the output of every layer: the feature maps.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-    x : numpy.ndarray or torch.Tensor
-        A batch (N, C, H, W); NumPy input is moved to the model's device as float32.
-    names : list of str, optional
-        Layer names as in ``model.named_modules()`` (e.g. ``"features.0"``);
-        default every layer that has no sub-layers.
-
-    Returns
-    -------
-    dict
-        Layer name -> output, in call order; NumPy arrays for NumPy input,
-        detached tensors on the model's device for tensor input.
-
-    Examples
-    --------
-    >>> maps = activations(lenet5(), np.zeros((2, 1, 32, 32)), names=["features.0", "features.3"])
-    >>> {name: out.shape for name, out in maps.items()}
-    {'features.0': (2, 6, 28, 28), 'features.3': (2, 16, 10, 10)}
-    """
-    _check_module(model)
-    modules = dict(model.named_modules())
-    if names is None:
-        names = [name for name, module in modules.items() if name and not any(module.children())]
-    for name in names:
-        check_choice(name, "names", tuple(n for n in modules if n))
-    outputs = {}
-
-    def keep(name):
-        return lambda module, inputs, output: outputs.__setitem__(name, output.detach())
-
-    handles = [modules[name].register_forward_hook(keep(name)) for name in names]
-    try:
-        with torch.no_grad():
-            model(_as_batch(model, x))
-    finally:
-        for handle in handles:
-            handle.remove()
-    as_numpy = not isinstance(x, torch.Tensor)
-    return {name: out.cpu().numpy() if as_numpy else out for name, out in outputs.items()}
-
-
-def _as_batch(model, x):
-    """``x`` as a float tensor on the device of the model's first parameter."""
-    device = next(model.parameters(), torch.empty(0)).device
-    if isinstance(x, torch.Tensor):
-        return x.to(device)
-    return torch.as_tensor(np.asarray(x, dtype=np.float32), device=device)
+__all__ = ["ConvNet", "lenet5", "alexnet", "vgg", "ResidualBlock", "VGG_CONFIGS"]

@@ -19,7 +19,7 @@ Aliases accepted everywhere: ``constant`` and ``fill`` (zeros), ``edge``
 import numpy as np
 
 from ._backend import is_tensor
-from ._validate import as_float_array, check_choice, check_int, check_pair, describe
+from ._validate import as_float_array, check_choice, check_int, check_pair, describe, renamed_arguments
 
 PADDING_MODES = ("zeros", "reflect", "symmetric", "replicate", "circular")
 
@@ -39,7 +39,7 @@ NUMPY_MODES = {
 PADDING_STRINGS = ("valid", "same", "full")
 
 
-def canonical_mode(mode, name="mode"):
+def canonical_mode(padding_mode, name="padding_mode"):
     """Map any accepted padding-mode name to cnnlab's name.
 
     Examples
@@ -49,9 +49,9 @@ def canonical_mode(mode, name="mode"):
     >>> canonical_mode("mirror")
     Traceback (most recent call last):
     ...
-    ValueError: mode must be one of 'zeros', 'constant', 'fill', 'reflect', 'symmetric', 'symm', 'replicate', 'edge', 'circular', 'wrap', got 'mirror'
+    ValueError: padding_mode must be one of 'zeros', 'constant', 'fill', 'reflect', 'symmetric', 'symm', 'replicate', 'edge', 'circular', 'wrap', got 'mirror'
     """
-    return MODE_ALIASES[check_choice(mode, name, tuple(MODE_ALIASES))]
+    return MODE_ALIASES[check_choice(padding_mode, name, tuple(MODE_ALIASES))]
 
 
 def resolve_padding(padding, kernel_size=None, dilation=1):
@@ -137,7 +137,8 @@ def pad_indices(size, before, after, mode):
     return np.pad(np.arange(size), (before, after), mode=NUMPY_MODES[mode])
 
 
-def pad2d(x, padding, mode="zeros", *, kernel_size=None, dilation=1):
+@renamed_arguments(mode="padding_mode")
+def pad2d(x, padding, padding_mode="zeros", *, kernel_size=None, dilation=1):
     """Pad the last two axes (height, width) of ``x``.
 
     Parameters
@@ -145,7 +146,7 @@ def pad2d(x, padding, mode="zeros", *, kernel_size=None, dilation=1):
     x : array_like or torch.Tensor, shape (H, W), (C, H, W) or (N, C, H, W)
     padding : int, (ph, pw), ((top, bottom), (left, right)), or {'valid', 'same', 'full'}
         See :func:`resolve_padding`; the strings need ``kernel_size``.
-    mode : {'zeros', 'reflect', 'symmetric', 'replicate', 'circular'}
+    padding_mode : {'zeros', 'reflect', 'symmetric', 'replicate', 'circular'}
         Or an alias: ``constant``/``fill``, ``edge``, ``wrap``, ``symm``.
     kernel_size, dilation : int or pair, optional
         Only for the string paddings.
@@ -172,13 +173,13 @@ def pad2d(x, padding, mode="zeros", *, kernel_size=None, dilation=1):
     x = as_float_array(x, "x")
     if x.ndim < 2:
         raise ValueError(f"x must have at least 2 dimensions (..., H, W), got {describe(x)}")
-    mode = canonical_mode(mode)
+    padding_mode = canonical_mode(padding_mode, "padding_mode")
     pads = resolve_padding(padding, kernel_size, dilation)
-    _check_pad_fits(x.shape, pads, mode)
+    _check_pad_fits(x.shape, pads, padding_mode)
     if is_tensor(x):
-        return _pad2d_torch(x, pads, mode)
+        return _pad2d_torch(x, pads, padding_mode)
     widths = [(0, 0)] * (x.ndim - 2) + list(pads)
-    return np.pad(x, widths, mode=NUMPY_MODES[mode])
+    return np.pad(x, widths, mode=NUMPY_MODES[padding_mode])
 
 
 def _pad2d_torch(x, pads, mode):

@@ -12,6 +12,7 @@ import functools
 
 import numpy as np
 
+from ._backend import to_numpy
 from ._validate import as_float_array, check_int, check_ndim, describe
 
 #: Largest matrix side that still gets its numbers written into the cells.
@@ -379,8 +380,7 @@ def show_feature_maps(maps, *, ncols=8, cmap="viridis", size=1.6, titles=None):
     ['channel 0', 'channel 1', 'channel 2']
     """
     maps = as_float_array(maps, "maps")
-    if hasattr(maps, "detach"):
-        maps = maps.detach().cpu().numpy()
+    maps = to_numpy(maps)
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
     check_ndim(maps, "maps", (3,), "(C, H, W) or (1, C, H, W)")

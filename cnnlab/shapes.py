@@ -10,9 +10,9 @@ With ``d = 1`` that is the notes' ``floor((N + 2P - F)/S) + 1``. Dilation
 "dilation 0"). Parameter counts follow the notes: ``(F*F*D)*K + K``.
 
 The Keras-style layer specs (:class:`~cnnlab.layers.Conv2D`, ...),
-:func:`~cnnlab.layers.summary` and :func:`~cnnlab.layers.receptive_field`,
-which build on these formulas, live in :mod:`cnnlab.layers`; this module
-re-exports them, so ``from cnnlab.shapes import Conv2D, summary`` works too.
+:func:`~cnnlab.stacks.summary` and :func:`~cnnlab.stacks.receptive_field`
+build on these formulas in :mod:`cnnlab.layers` and :mod:`cnnlab.stacks`; this module knows nothing of
+them.
 """
 
 from ._validate import check_int, check_pair
@@ -118,6 +118,20 @@ def pool_output_size(n, kernel, stride=None, padding=0, strict=False):
     return conv_output_size(n, kernel, padding=padding, stride=stride, strict=strict)
 
 
+def output_size_arithmetic(n, kernel, padding=(0, 0), stride=1, dilation=1, axis="N"):
+    """:func:`conv_output_size` with its arithmetic written out, for error messages.
+
+    Examples
+    --------
+    >>> output_size_arithmetic(5, 3, (1, 1), stride=2, axis="H")
+    'H_out = floor((5 + 1 + 1 - 1*(3-1) - 1)/2) + 1 = 3'
+    """
+    before, after = resolve_padding_1d(padding, kernel, dilation)
+    out = conv_output_size(n, kernel, (before, after), stride, dilation)
+    return (f"{axis}_out = floor(({n} + {before} + {after} - {dilation}*({kernel}-1) - 1)"
+            f"/{stride}) + 1 = {out}")
+
+
 def same_padding(kernel, dilation=1):
     """Padding ``P = (F - 1)/2`` per side that keeps the size at stride 1 (the notes' "same").
 
@@ -203,29 +217,7 @@ def conv_operations(output_size, kernel_size, in_channels=1):
     return out_h * out_w * (2 * taps - 1)
 
 
-# The layer specs, summary() and receptive_field() live in cnnlab.layers, which imports this
-# module's formulas; re-exported on first use (as cnnlab.widgets loads its explorers), so that
-# importing this module never imports cnnlab.layers half-way: no import cycle.
-_FROM_LAYERS = (
-    "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D",
-    "GlobalAveragePooling2D", "Conv1D", "Flatten", "Dense", "Activation", "receptive_field",
-    "SummaryRow", "Summary", "summary",
-)
-
-
-def __getattr__(name):
-    if name in _FROM_LAYERS:
-        from . import layers
-
-        return getattr(layers, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_FROM_LAYERS))
-
-
 __all__ = [
     "conv_output_size", "pool_output_size", "same_padding", "conv_params", "dense_params",
-    "conv_operations", "resolve_padding_1d", *_FROM_LAYERS,
+    "conv_operations", "resolve_padding_1d", "output_size_arithmetic",
 ]

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._backend import import_torch, is_tensor, resolve_device
+from ._backend import import_torch, is_tensor, resolve_device, to_numpy
 from ._validate import as_float_array, check_choice, check_finite, check_int, describe
 
 OPTIMIZERS = ("sgd", "adam")
@@ -213,7 +213,7 @@ def predict(model, x, device="auto", batch_size=256):
     model.to(device).eval()
     with torch.no_grad():
         labels = torch.cat([model(b.to(device)).argmax(dim=1) for b in images.split(batch_size)])
-    return labels.to(x.device) if is_tensor(x) else labels.cpu().numpy()
+    return labels.to(x.device) if is_tensor(x) else to_numpy(labels)
 
 
 def evaluate(model, data, device="auto", batch_size=256):
@@ -233,7 +233,7 @@ def evaluate(model, data, device="auto", batch_size=256):
     """
     x, y = _as_tensors(data, "data")
     predictions = np.asarray(predict(model, x, device, batch_size).cpu())
-    return Evaluation(float((predictions == y.numpy()).mean()), predictions)
+    return Evaluation(float((predictions == to_numpy(y)).mean()), predictions)
 
 
 def confusion_matrix(y_true, y_pred, n_classes):

@@ -128,7 +128,7 @@ def _grade_in_child(course_dir, assignment, student, limits, log_path, slot, san
 
 def _scratch_root():
     """Where the submissions' temporary folders go: short enough for the kernel's sockets below them."""
-    from .preprocessors import SOCKET_FOLDER_ROOM, short_temp_root  # imports nbgrader: not at module level
+    from .kernels import SOCKET_FOLDER_ROOM, short_temp_root  # imports jupyter_client: not at module level
 
     return short_temp_root(SOCKET_FOLDER_ROOM + len(SCRATCH_PREFIX) + 9)  # "/" + prefix + 8 random characters
 
@@ -297,7 +297,7 @@ def _preload():
     import sqlalchemy.dialects.sqlite  # noqa: F401
     from traitlets.config import Config
 
-    from .config import configure
+    from .pipelines import configure
 
     configure(Config(), source="", release="")
 

@@ -4,7 +4,7 @@ Two layers, both defined here so that a sandbox (bubblewrap) can wrap them in
 one spot:
 
 * the **kernel** that runs a student's notebook is started (by
-  :class:`grader.preprocessors.LimitedKernelManager`, which the bubblewrap
+  :class:`grader.kernels.LimitedKernelManager`, which the bubblewrap
   sandbox of :mod:`grader.sandbox` builds on) with the command
   :func:`kernel_command` builds, which prefixes the kernelspec's command with
   ``python -P .../grader/execute.py --memory-mb N ... --``; that small launcher

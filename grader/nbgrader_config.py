@@ -14,6 +14,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from grader.config import configure  # noqa: E402
+from grader.pipelines import configure  # noqa: E402
 
 configure(get_config(), source=REPO / "solutions", release=REPO / "notebooks")  # noqa: F821

@@ -1,4 +1,4 @@
-"""Four small nbgrader preprocessors, wired in through config (see :mod:`grader.config`).
+"""Four small nbgrader preprocessors, wired into nbgrader's pipelines by :mod:`grader.pipelines`.
 
 * :class:`GuardedExecute` is nbgrader's ``Execute`` with three guards: kernels
   start through :class:`LimitedKernelManager`, i.e. :func:`grader.execute.kernel_command` (limits),
@@ -19,107 +19,20 @@
 """
 
 import html
-import os
 import re
-import shutil
-import tempfile
 
-from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
 from traitlets import Integer
 
-from .execute import KernelLimits, kernel_command
+from .kernels import LimitedKernelManager
 
 KERNEL_DIED = "KernelDied"
 OUTPUT_LIMIT_NOTE = "\n[grader: output truncated, this cell printed more than {} characters]\n"
 HIDDEN_NOTE = "# (hidden tests are not shown in the feedback)"
 RAISES_EXCEPTION = "raises-exception"  # the cell tag JupyterLab and nbclient honour: an error does not stop Run All
-
-
-SOCKET_PATH_MAX = 100  # bytes: below the 107 Linux allows for a Unix socket path
-SOCKET_FOLDER_ROOM = 40  # bytes below the temporary folder: "/grader-kernel-XXXXXXXX/kernel-12345" and spare
-
-
-class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts every kernel through :func:`grader.execute.kernel_command`.
-
-    Its traits are the one place where a grading kernel's limits are set
-    (the sandbox of :mod:`grader.sandbox` subclasses it and only wraps the
-    command).  Kernels talk over Unix sockets in a private folder (ZeroMQ's
-    ``ipc`` transport), which also holds the connection file: kernels started
-    at the same moment by parallel graders cannot race for the same TCP
-    ports, and nothing listens on the network.
-    """
-
-    memory_mb = Integer(KernelLimits.memory_mb, help="Memory a grading kernel may write to (RLIMIT_DATA), MiB.").tag(config=True)
-    cpu_seconds = Integer(KernelLimits.cpu_seconds, help="CPU-time limit of a grading kernel, s.").tag(config=True)
-    file_size_mb = Integer(KernelLimits.file_size_mb, help="Largest file a kernel may write, MiB.").tag(config=True)
-    open_files = Integer(KernelLimits.open_files, help="Open files a kernel may hold.").tag(config=True)
-    processes = Integer(512, help="Processes and threads of a kernel that runs as a user of its own.").tag(config=True)
-
-    own_user = False  # True where the kernel runs as a user of its own: only then is the process limit set
-
-    @property
-    def limits(self):
-        """The :class:`~grader.execute.KernelLimits` the launcher sets."""
-        return KernelLimits(self.memory_mb, self.cpu_seconds, self.file_size_mb, self.open_files,
-                            self.processes if self.own_user else None)
-
-    async def _async_pre_start_kernel(self, **kw):
-        self._socket_dir = _socket_folder()
-        self.transport = "ipc"
-        self.ip = os.path.join(self._socket_dir, "kernel")
-        self.connection_file = os.path.join(self._socket_dir, "kernel.json")
-        return await super()._async_pre_start_kernel(**kw)
-
-    async def _async_cleanup_resources(self, restart=False):
-        """Remove the connection file and the socket folder."""
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart and getattr(self, "_socket_dir", None):
-            shutil.rmtree(self._socket_dir, ignore_errors=True)
-
-    cleanup_resources = _async_cleanup_resources  # AsyncKernelManager binds the base class's otherwise
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        """Wrap the kernelspec's command in the limiting launcher."""
-        return kernel_command(super().format_kernel_cmd(extra_arguments), self.limits)
-
-
-def _socket_folder():
-    """A private folder for the kernel's sockets, short enough for a Unix socket path.
-
-    Linux allows 107 bytes for such a path; a long ``TMPDIR`` (pytest's, say)
-    would overflow it, so the folder then goes to ``/tmp`` (see :func:`short_temp_root`).
-
-    Examples
-    --------
-    >>> folder = _socket_folder()
-    >>> len(os.path.join(folder, "kernel-12345")) < SOCKET_PATH_MAX
-    True
-    >>> os.rmdir(folder)
-    """
-    return tempfile.mkdtemp(prefix="grader-kernel-", dir=short_temp_root())
-
-
-def short_temp_root(room=SOCKET_FOLDER_ROOM):
-    """The temporary folder if a path ``room`` bytes longer still fits a Unix socket path, else ``/tmp``.
-
-    ``room`` is what goes below it: by default a kernel's socket folder and
-    socket; the grader's folder for one submission asks for its own name's
-    length more, so that the socket folder fits inside it.
-
-    Examples
-    --------
-    >>> short_temp_root() in (tempfile.gettempdir(), "/tmp")
-    True
-    >>> short_temp_root(room=SOCKET_PATH_MAX)
-    '/tmp'
-    """
-    base = tempfile.gettempdir()
-    return base if len(base) + room <= SOCKET_PATH_MAX else "/tmp"
 
 
 def _output_size(msg):
@@ -198,7 +111,11 @@ class HideHiddenTests(ClearHiddenTests):
 
     def preprocess_cell(self, cell, resources, cell_index):
         """Strip one cell's hidden-test region; shorten its error outputs to ``ename: evalue``."""
-        if cell.cell_type != "code" or not self._remove_hidden_test_region(cell):
+        if cell.cell_type != "code":
+            return cell, resources
+        shown = cell.source
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)  # nbgrader's own removal
+        if cell.source == shown:
             return cell, resources
         cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_NOTE
         for output in cell.get("outputs", []):

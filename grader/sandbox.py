@@ -35,7 +35,7 @@ import tempfile
 
 from traitlets import Enum, Integer
 
-from .preprocessors import LimitedKernelManager
+from .kernels import LimitedKernelManager
 
 SANDBOX_MODES = ("auto", "required", "off")
 
@@ -191,7 +191,7 @@ def _created_ancestors(paths):
 
 
 class SandboxedKernelManager(LimitedKernelManager):
-    """A :class:`~grader.preprocessors.LimitedKernelManager` whose kernels run sandboxed.
+    """A :class:`~grader.kernels.LimitedKernelManager` whose kernels run sandboxed.
 
     The limits stay where they are set for every grading kernel (the traits of
     ``LimitedKernelManager``, applied by the launcher of
@@ -228,7 +228,9 @@ class SandboxedKernelManager(LimitedKernelManager):
             raise RuntimeError(f"--sandbox required, but {reason}")
         return usable, reason
 
-    async def _async_pre_start_kernel(self, **kw):
+    def prepare_start(self, kw):
+        """Copy the working folder to a private one, where the kernel will run."""
+        kw = super().prepare_start(kw)
         cwd = os.path.realpath(kw.get("cwd") or os.getcwd())
         self._sandbox_workdir = tempfile.mkdtemp(prefix="cnnlab-work-")
         shutil.copytree(cwd, self._sandbox_workdir, dirs_exist_ok=True, symlinks=True)
@@ -236,7 +238,7 @@ class SandboxedKernelManager(LimitedKernelManager):
         kw["cwd"] = self._sandbox_workdir  # without bubblewrap the private copy is the cwd
         # a signal to bubblewrap does not reach the kernel in its PID namespace: interrupt by message
         self.kernel_spec.interrupt_mode = "message"
-        return await super()._async_pre_start_kernel(**kw)
+        return kw
 
     def format_kernel_cmd(self, extra_arguments=None):
         """The launcher's command (all limits), run as the sandbox user inside bubblewrap."""
@@ -254,12 +256,11 @@ class SandboxedKernelManager(LimitedKernelManager):
         return bwrap_args(self._sandbox_workdir, self._socket_dir, self._sandbox_mount,
                           user_namespace=os.geteuid() != 0) + cmd
 
-    async def _async_cleanup_resources(self, restart=False):
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart and getattr(self, "_sandbox_workdir", None):
+    def release_resources(self):
+        """Remove the private copy of the working folder."""
+        super().release_resources()
+        if getattr(self, "_sandbox_workdir", None):
             shutil.rmtree(self._sandbox_workdir, ignore_errors=True)
-
-    cleanup_resources = _async_cleanup_resources
 
 
 def _chown_tree(folder, uid):

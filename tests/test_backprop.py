@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.signal import correlate2d
 
-from cnnlab.backprop import avg_pool2d_backward, conv2d_backward, max_pool2d_backward
+from cnnlab.backprop import conv2d_backward
+from cnnlab.pooling import avg_pool2d_backward, max_pool2d_backward
 from cnnlab.gradcheck import gradient_check
 from cnnlab.padding import pad2d, resolve_padding
 
@@ -57,8 +58,8 @@ def test_conv2d_backward_matches_autograd_and_naive(case):
     x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
     dout = rng.standard_normal(torch_forward_shape(x, w, stride, padding, dilation, groups))
     expected = torch_conv_grads(dout, x, w, b, stride, padding, dilation, groups)
-    fast = conv2d_backward(dout, x, w, stride, padding, dilation, groups)
-    naive = conv2d_backward(dout, x, w, stride, padding, dilation, groups, impl="naive")
+    fast = conv2d_backward(dout, x, w, stride=stride, padding=padding, dilation=dilation, groups=groups)
+    naive = conv2d_backward(dout, x, w, stride=stride, padding=padding, dilation=dilation, groups=groups, impl="naive")
     for got_fast, got_naive, want in zip(fast, naive, expected):
         assert got_fast.shape == want.shape
         np.testing.assert_allclose(got_fast, want, rtol=1e-10, atol=1e-10)
@@ -89,7 +90,7 @@ def test_conv2d_backward_padding_modes_match_autograd_through_the_padding(mode, 
     dout = torch.randn_like(z)
     z.backward(dout)
     args = (dout, torch.tensor(x), torch.tensor(w)) if impl == "torch" else (dout.numpy(), x, w)
-    dx, dw, _ = conv2d_backward(*args, (2, 1), padding, (1, 2), 2, mode, impl="fast" if impl == "torch" else impl)
+    dx, dw, _ = conv2d_backward(*args, stride=(2, 1), padding=padding, dilation=(1, 2), groups=2, padding_mode=mode, impl="fast" if impl == "torch" else impl)
     np.testing.assert_allclose(np.asarray(dx), xt.grad.numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(np.asarray(dw), wt.grad.numpy(), rtol=1e-12, atol=1e-12)
 
@@ -138,11 +139,11 @@ def test_pool_backward_matches_autograd_and_naive(kind, case):
     out_shape = pool(torch.tensor(x)[None] if x.ndim == 2 else torch.tensor(x), kernel, stride, padding).shape
     dout = rng.standard_normal(tuple(out_shape)[1:] if x.ndim == 2 else tuple(out_shape))
     want = torch_pool_grad(pool, dout, x, kernel, stride, padding)
-    fast = backward(dout, x, kernel, stride, padding)
-    naive = backward(dout, x, kernel, stride, padding, impl="naive")
+    fast = backward(dout, x, kernel, stride=stride, padding=padding)
+    naive = backward(dout, x, kernel, stride=stride, padding=padding, impl="naive")
     np.testing.assert_allclose(fast, want, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(naive, want, rtol=1e-12, atol=1e-12)
-    got_tensor = backward(torch.tensor(dout), torch.tensor(x), kernel, stride, padding)
+    got_tensor = backward(torch.tensor(dout), torch.tensor(x), kernel, stride=stride, padding=padding)
     assert isinstance(got_tensor, torch.Tensor)
     np.testing.assert_allclose(got_tensor.numpy(), want, rtol=1e-12, atol=1e-12)
 
@@ -154,7 +155,7 @@ def test_max_pool_backward_ties_go_to_the_first_max_like_torch(impl, stride):
     out_shape = (3, 3) if stride == 1 else (2, 2)
     dout = np.arange(1.0, 1.0 + np.prod(out_shape)).reshape(out_shape)
     want = torch_pool_grad(F.max_pool2d, dout, x, 2, stride, 0)
-    np.testing.assert_array_equal(max_pool2d_backward(dout, x, 2, stride, impl=impl), want)
+    np.testing.assert_array_equal(max_pool2d_backward(dout, x, 2, stride=stride, impl=impl), want)
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -196,9 +197,9 @@ def test_backward_agrees_with_the_numerical_gradient_of_cnnlab_conv2d():
     x, w, b = rng.standard_normal((2, 2, 6, 5)), rng.standard_normal((3, 2, 2, 3)), rng.standard_normal(3)
     dout = rng.standard_normal(conv2d(x, w, b, stride=2, padding="same", dilation=1).shape)
     dx, dw, db = conv2d_backward(dout, x, w, stride=2, padding="same")
-    assert gradient_check(lambda v: conv2d(v, w, b, 2, "same"), x, dx, df=dout).ok
-    assert gradient_check(lambda v: conv2d(x, v, b, 2, "same"), w, dw, df=dout).ok
-    assert gradient_check(lambda v: conv2d(x, w, v, 2, "same"), b, db, df=dout).ok
+    assert gradient_check(lambda v: conv2d(v, w, b, stride=2, padding="same"), x, dx, df=dout).ok
+    assert gradient_check(lambda v: conv2d(x, v, b, stride=2, padding="same"), w, dw, df=dout).ok
+    assert gradient_check(lambda v: conv2d(x, w, v, stride=2, padding="same"), b, db, df=dout).ok
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])
@@ -208,7 +209,7 @@ def test_numerical_gradient_of_pooling_agrees(kind):
     pool, backward = (F.max_pool2d, max_pool2d_backward) if kind == "max" else (F.avg_pool2d, avg_pool2d_backward)
     dout = rng.standard_normal((2, 4, 4))
     result = gradient_check(lambda v: pool(torch.tensor(v), 3, 2, 1).numpy(), x,
-                            backward(dout, x, 3, 2, 1), df=dout)
+                            backward(dout, x, 3, stride=2, padding=1), df=dout)
     assert result.ok, result
 
 

@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnnlab.conv import conv1d, conv2d, conv_matrix, convolve2d, correlate2d, fft_convolve2d
+from cnnlab.conv import conv1d, conv2d, convolve2d, correlate2d
+from cnnlab.conv_views import conv_matrix, fft_convolve2d
 
 SCIPY_BOUNDARY = {"zeros": "fill", "circular": "wrap", "symmetric": "symm"}
 NUMPY_MODE = {"zeros": "constant", "reflect": "reflect", "symmetric": "symmetric",
@@ -50,7 +51,7 @@ def test_filters_match_scipy_fast_and_naive(case, kind):
     expected = theirs(x, dilate(w, dilation), mode, boundary=SCIPY_BOUNDARY[boundary])
     expected = expected[::stride[0], ::stride[1]]
     for impl in ("fast", "naive"):
-        got = ours(x, w, mode, stride=stride, dilation=dilation, boundary=boundary, impl=impl)
+        got = ours(x, w, mode, stride=stride, dilation=dilation, padding_mode=boundary, impl=impl)
         assert got.shape == expected.shape
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
 
@@ -69,7 +70,7 @@ def test_even_kernels_in_same_mode_are_centred_like_scipy(kernel_shape, kind):
                                                ("wrap", "wrap"), ("symm", "symm")])
 def test_scipy_boundary_names_are_accepted(alias, scipy_name):
     x, w = np.arange(20.0).reshape(4, 5), np.array([[1.0, -2.0], [0.5, 3.0]])
-    np.testing.assert_allclose(correlate2d(x, w, "full", boundary=alias),
+    np.testing.assert_allclose(correlate2d(x, w, "full", padding_mode=alias),
                                scipy.signal.correlate2d(x, w, "full", boundary=scipy_name))
 
 
@@ -77,7 +78,7 @@ def test_scipy_boundary_names_are_accepted(alias, scipy_name):
 def test_extra_boundaries_pad_like_numpy(boundary):
     x, w = np.arange(30.0).reshape(5, 6), np.arange(9.0).reshape(3, 3) - 4
     padded = np.pad(x, 1, mode=NUMPY_MODE[boundary])
-    np.testing.assert_allclose(correlate2d(x, w, "same", boundary=boundary),
+    np.testing.assert_allclose(correlate2d(x, w, "same", padding_mode=boundary),
                                scipy.signal.correlate2d(padded, w, "valid"))
 
 
@@ -121,7 +122,7 @@ def test_conv2d_matches_torch_fast_and_naive(case, pads, padding_mode):
     padding = (pads[:2], pads[2:])
     expected = torch_conv2d(x, w, b, stride, padding, dilation, groups, padding_mode)
     for impl in ("fast", "naive"):
-        got = conv2d(x, w, b, stride, padding, dilation, groups, padding_mode, impl=impl)
+        got = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=padding_mode, impl=impl)
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
 
 
@@ -137,7 +138,7 @@ def test_conv2d_padding_modes_match_torch_conv2d_module(case, padding_mode, padd
         if b is not None:
             layer.bias.copy_(torch.tensor(b))
         expected = layer(torch.tensor(x)).numpy()
-    got = conv2d(x, w, b, stride, padding, dilation, groups, padding_mode)
+    got = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=padding_mode)
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
 
 
@@ -147,7 +148,7 @@ def test_zero_padding_built_into_the_stride_phases_matches_torch(stride, padding
     rng = np.random.default_rng(8)
     x, w = rng.standard_normal((2, 3, 10, 9)), rng.standard_normal((4, 3, 3, 2))
     expected = torch_conv2d(x, w, None, stride, padding, (2, 1), 1)
-    np.testing.assert_allclose(conv2d(x, w, None, stride, padding, (2, 1)), expected, atol=1e-12)
+    np.testing.assert_allclose(conv2d(x, w, None, stride=stride, padding=padding, dilation=(2, 1)), expected, atol=1e-12)
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")
@@ -175,7 +176,7 @@ def test_conv1d_matches_torch(case, padding, padding_mode):
             layer.bias.copy_(torch.tensor(b))
         expected = layer(torch.tensor(x)).numpy()
     for impl in ("fast", "naive"):
-        got = conv1d(x, w, b, stride, padding, dilation, groups, padding_mode, impl=impl)
+        got = conv1d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=padding_mode, impl=impl)
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
 
 
@@ -252,7 +253,7 @@ def test_cuda_tensor_stays_on_the_gpu():
 
 
 def test_numpy_path_does_not_import_torch():
-    code = ("import sys, numpy as np; from cnnlab.conv import conv2d, correlate2d, fft_convolve2d;"
+    code = ("import sys, numpy as np; from cnnlab.conv import conv2d, correlate2d; from cnnlab.conv_views import fft_convolve2d;"
             "conv2d(np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3)), padding=1, padding_mode='reflect');"
             "correlate2d(np.ones((4, 4)), np.ones((2, 2)), 'same');"
             "fft_convolve2d(np.ones((4, 4)), np.ones((2, 2)));"
@@ -274,8 +275,8 @@ def test_fast_and_naive_agree_on_a_larger_batch_in_float32():
     rng = np.random.default_rng(7)
     x = rng.standard_normal((3, 6, 12, 11), dtype=np.float32)
     w = rng.standard_normal((4, 3, 3, 2), dtype=np.float32)
-    fast = conv2d(x, w, None, (2, 1), ((1, 2), (0, 1)), (1, 2), 2)
-    naive = conv2d(x, w, None, (2, 1), ((1, 2), (0, 1)), (1, 2), 2, impl="naive")
+    fast = conv2d(x, w, None, stride=(2, 1), padding=((1, 2), (0, 1)), dilation=(1, 2), groups=2)
+    naive = conv2d(x, w, None, stride=(2, 1), padding=((1, 2), (0, 1)), dilation=(1, 2), groups=2, impl="naive")
     np.testing.assert_allclose(fast, naive, rtol=1e-4, atol=1e-4)
 
 
@@ -363,9 +364,9 @@ BAD_INPUTS = {
     "correlate2d kernel too large": (lambda: correlate2d(IMAGE, np.ones((4, 2))), ValueError,
                                      r"w's kernel of size 4x2 .* input of size 3x3"),
     "mode": (lambda: correlate2d(IMAGE, KERNEL, "vald"), ValueError, r"mode must be one of 'valid'"),
-    "boundary": (lambda: correlate2d(IMAGE, KERNEL, boundary="mirror"), ValueError,
-                 r"boundary must be one of"),
-    "reflect boundary too wide": (lambda: correlate2d(KERNEL, IMAGE, "full", boundary="reflect"),
+    "boundary": (lambda: correlate2d(IMAGE, KERNEL, padding_mode="mirror"), ValueError,
+                 r"padding_mode must be one of"),
+    "reflect boundary too wide": (lambda: correlate2d(KERNEL, IMAGE, "full", padding_mode="reflect"),
                                   ValueError, r"reflect padding"),
     "convolve2d NaN": (lambda: convolve2d(IMAGE, [[1.0, np.nan]]), ValueError,
                        r"w must hold finite numbers"),

@@ -16,7 +16,8 @@ from grader.execute import KernelLimits, Limits, Supervisor, _memory, kernel_com
 from grader.leaks import find_leaks, secret_lines
 
 MODULES = ["grader.autograde", "grader.config", "grader.execute", "grader.results", "grader.report",
-           "grader.collect", "grader.leaks", "grader.check", "grader.tamper", "grader.sandbox", "grader.preprocessors"]
+           "grader.collect", "grader.leaks", "grader.check", "grader.tamper", "grader.tamper_scan", "grader.sandbox",
+           "grader.preprocessors", "grader.pipelines", "grader.kernels", "grader._jupyter_client_adapter"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -146,7 +147,8 @@ def test_guarded_execute_takes_its_kernel_manager_from_config():
     from jupyter_client.manager import AsyncKernelManager
     from traitlets.config import Config
 
-    from grader.preprocessors import GuardedExecute, LimitedKernelManager
+    from grader.kernels import LimitedKernelManager
+    from grader.preprocessors import GuardedExecute
 
     assert GuardedExecute().kernel_manager_class is LimitedKernelManager
     config = Config()
@@ -161,3 +163,36 @@ def test_written_answers_waiting_for_a_grade_are_not_failures():
         "test": CellResult("test", 2.0, 2.0), "essay": CellResult("essay", 0.0, 1.0, manual=True)})
     assert result.failures == {} and result.autograded == (2.0, 2.0)
     assert GradeResult.from_json(result.to_json()) == result
+
+
+def test_kernel_guard_module_catches_a_replaced_numpy_function():
+    import numpy as np
+
+    from grader.tamper import GUARD_SOURCE
+
+    namespace = {}
+    exec(compile(GUARD_SOURCE, "kernel_guard", "exec"), namespace)  # what the guard cell runs in the kernel
+    guard = namespace["__cnnlab_guard_setup"](["len"], namespace)
+    guard(namespace)  # nothing replaced yet
+    original = np.allclose
+    np.allclose = lambda *args, **kwargs: True
+    try:
+        with pytest.raises(Exception, match=r"replaced before this test ran: numpy\.allclose") as caught:
+            guard(namespace)
+        assert type(caught.value).__name__ == "TamperingDetected"
+    finally:
+        np.allclose = original
+    namespace["len"] = lambda value: 3  # a builtin the tests use, rebound by the student
+    with pytest.raises(Exception, match="replaced before this test ran: len"):
+        guard(namespace)
+
+
+def test_the_jupyter_client_adapter_fails_loudly_naming_the_version(monkeypatch):
+    import jupyter_client
+
+    from grader import _jupyter_client_adapter as adapter
+
+    adapter.check_upstream()  # the installed jupyter_client still has what the grading kernels override
+    monkeypatch.setattr(adapter, "PRIVATE_METHODS", ("_async_pre_start_kernel", "_gone_upstream"))
+    with pytest.raises(ImportError, match=f"jupyter_client {jupyter_client.__version__} has no .*_gone_upstream"):
+        adapter.check_upstream()

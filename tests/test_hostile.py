@@ -25,7 +25,7 @@ from fixtures.hostile import CASES, edit_notebook, fill
 from grader.api import fill_answers, release
 from grader.config import nbgrader_env
 from grader.sandbox import bubblewrap_status
-from grader.tamper import module_aliases, protected_names, scan_source
+from grader.tamper_scan import module_aliases, protected_names, scan_source
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted(REPO.glob("solutions/*/*.ipynb"))
@@ -40,7 +40,7 @@ def batch(test):
 
 
 def scan_notebook(nb):
-    """Findings of :func:`grader.tamper.scan_source` over the student cells of ``nb`` (release or solution)."""
+    """Findings of :func:`grader.tamper_scan.scan_source` over the student cells of ``nb`` (release or solution)."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     meta = [c.metadata.get("nbgrader", {}) for c in code]
     locked = [c.source for c, m in zip(code, meta) if m.get("locked") and not m.get("grade")]

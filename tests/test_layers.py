@@ -7,8 +7,9 @@ from torch import nn
 
 from cnnlab.layers import (
     Activation, AveragePooling2D, Conv1D, Conv2D, Dense, DepthwiseConv2D, Flatten,
-    GlobalAveragePooling2D, MaxPooling2D, SeparableConv2D, Summary, receptive_field, summary,
+    GlobalAveragePooling2D, MaxPooling2D, SeparableConv2D,
 )
+from cnnlab.stacks import Summary, receptive_field, summary
 
 
 def n_params(module):

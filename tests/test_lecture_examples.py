@@ -14,18 +14,21 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnlab import examples as ex
-from cnnlab.conv import conv2d, conv_matrix, convolve2d, correlate2d, fft_convolve2d
+from cnnlab.conv import conv2d, convolve2d, correlate2d
+from cnnlab.conv_views import conv_matrix, fft_convolve2d
 from cnnlab.filters import (
     difference_kernel, filter_channels, gaussian_kernel, gaussian_kernel_integer, gradient_direction,
     gradient_magnitude, horizontal_edge_kernel, laplace_kernel, max_gradient_magnitude, mean_kernel,
     sobel_gradients, sobel_kernels, vertical_edge_kernel,
 )
+from cnnlab.layers import Conv2D, Flatten, MaxPooling2D, SeparableConv2D
+from cnnlab.models import alexnet
 from cnnlab.padding import pad2d
 from cnnlab.pooling import avg_pool2d, max_pool2d
 from cnnlab.shapes import (
-    Conv2D, Flatten, MaxPooling2D, SeparableConv2D, conv_operations, conv_output_size, conv_params,
-    dense_params, pool_output_size, receptive_field, same_padding, summary,
+    conv_operations, conv_output_size, conv_params, dense_params, pool_output_size, same_padding,
 )
+from cnnlab.stacks import receptive_field, summary
 
 RNG = np.random.default_rng(2024)
 
@@ -355,7 +358,7 @@ def test_f4_laplace_edges_are_zero_crossings_and_noise_weighs_more():
 def test_f5_colour_per_channel_or_one_3d_kernel():
     rgb = RNG.uniform(size=(6, 7, 3))
     kernel = mean_kernel(3)
-    per_channel = filter_channels(rgb, kernel, boundary="zeros")
+    per_channel = filter_channels(rgb, kernel, padding_mode="zeros")
     assert per_channel.shape == rgb.shape  # a colour image
     for c in range(3):
         np.testing.assert_allclose(per_channel[..., c], correlate2d(rgb[..., c], kernel, "same"))
@@ -449,11 +452,7 @@ def test_r7_vgg_parameter_counts(depth, total):
 
 def test_r6_alexnet_single_tower():
     table = summary(ex.ALEXNET_LAYERS, ex.ALEXNET_INPUT_SHAPE)
-    with torch.device("meta"):
-        model = nn.Sequential(
-            nn.Conv2d(3, 64, 11, 4, 2), nn.MaxPool2d(3, 2), nn.Conv2d(64, 192, 5, padding=2), nn.MaxPool2d(3, 2),
-            nn.Conv2d(192, 384, 3, padding=1), nn.Conv2d(384, 256, 3, padding=1), nn.Conv2d(256, 256, 3, padding=1),
-            nn.MaxPool2d(3, 2), nn.Flatten(), nn.Linear(256 * 6 * 6, 4096), nn.Linear(4096, 4096), nn.Linear(4096, 1000))
+    model = alexnet(device="meta")  # torch's own parameter tensors, built from the same layer list
     assert table.total_params == sum(p.numel() for p in model.parameters()) == 61_100_840
     assert table.rows[7].output_shape == (6, 6, 256)
     assert abs(table.total_params / 1e6 - ex.ALEXNET_STATED_MILLIONS) < 2  # "~60 million"

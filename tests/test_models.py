@@ -10,9 +10,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnlab.conv import conv2d
-from cnnlab.models import (
-    VGG_CONFIGS, ConvNet, ResidualBlock, activations, alexnet, count_params, lenet5, summary, vgg,
-)  # fmt: skip
+from cnnlab.examples import VGG_CONFIGS
+from cnnlab.inspection import activations, count_params, summary
+from cnnlab.models import ConvNet, ResidualBlock, alexnet, lenet5, vgg
 from cnnlab.shapes import conv_params, dense_params
 
 # Published counts (torchvision's model zoo documents the same numbers).

@@ -32,8 +32,8 @@ def test_naive_fast_and_torch_agree(kind, case):
     x, kernel, stride, padding = case
     ours, theirs = POOLS[kind]
     expected = theirs(torch.from_numpy(x), kernel, stride, padding).numpy()
-    fast = ours(x, kernel, stride, padding, impl="fast")
-    naive = ours(x, kernel, stride, padding, impl="naive")
+    fast = ours(x, kernel, stride=stride, padding=padding, impl="fast")
+    naive = ours(x, kernel, stride=stride, padding=padding, impl="naive")
     assert fast.shape == expected.shape
     np.testing.assert_allclose(fast, expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(naive, expected, rtol=1e-12, atol=1e-12)
@@ -96,7 +96,7 @@ def test_global_avg_pool2d_matches_adaptive_avg_pool():
         (dict(kernel_size=2, padding=2), ValueError, "padding must be at most half the window"),
         (dict(kernel_size=7), ValueError, "window is larger than the padded input"),
         (dict(kernel_size=2.5), TypeError, "kernel_size must be an integer"),
-        (dict(kernel_size=2, impl="slow"), ValueError, "impl must be one of 'fast', 'naive'"),
+        (dict(kernel_size=2, impl="slow"), ValueError, "impl must be one of 'naive', 'fast'"),
     ],
 )
 def test_bad_arguments_name_the_argument(kwargs, error, message):

@@ -17,7 +17,7 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 from traitlets.config import Config
 
 from grader import sandbox
-from grader.preprocessors import LimitedKernelManager
+from grader.kernels import LimitedKernelManager
 from grader.sandbox import SandboxedKernelManager, bubblewrap_status
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -567,3 +567,24 @@ def test_a_new_dpi_redraws_everything():
     assert blitted.shape[1] == round(9 * 96)
     explorer.canvas.draw_full()
     np.testing.assert_array_equal(blitted, np.asarray(explorer.canvas.get_renderer().buffer_rgba()))
+
+
+def test_the_matplotlib_and_ipympl_adapters_still_fit_the_installed_libraries():
+    from cnnlab.widgets import _ipympl_adapter, _matplotlib_adapter
+
+    _matplotlib_adapter.check_upstream()  # raises, naming matplotlib's version, when its web canvas changed
+    _ipympl_adapter.check_upstream()
+
+
+def test_the_adapters_fail_loudly_naming_the_version(monkeypatch):
+    import ipympl
+    import matplotlib
+
+    from cnnlab.widgets import _ipympl_adapter, _matplotlib_adapter
+
+    monkeypatch.setattr(_matplotlib_adapter, "PRIVATE_ATTRIBUTES", ("_png_is_old", "_gone_upstream"))
+    with pytest.raises(RuntimeError, match=f"matplotlib {matplotlib.__version__}.* no _gone_upstream"):
+        _matplotlib_adapter.check_upstream()
+    monkeypatch.setattr(_ipympl_adapter, "PRIVATE_TRAITS", ("_gone_upstream",))
+    with pytest.raises(RuntimeError, match=f"ipympl {ipympl.__version__}.* no trait _gone_upstream"):
+        _ipympl_adapter.check_upstream()

@@ -21,7 +21,7 @@ Displaying an explorer gives a bundle with the live widget view *and* a PNG
 executed headlessly (nbconvert, nbgrader) therefore keeps a static picture:
 nbconvert's HTML exporter picks the widget view only when the notebook holds
 the widget state, and otherwise falls back to the HTML/PNG; when the state is
-stored, ipympl's canvas carries the same picture in its ``_data_url``.
+stored, ipympl's canvas carries the same picture (see :mod:`cnnlab.widgets._ipympl_adapter`).
 """
 
 import base64
@@ -30,8 +30,10 @@ import io
 import math
 import warnings
 
+from ._ipympl_adapter import ipympl_classes, set_static_picture
 from ._keys import key_guard
 from ._layout import FIGURE_DPI, SMALLEST_FIGURE_FONT, explorer_css, numbers_html
+from ._matplotlib_adapter import diff_png, mark_picture_changed
 
 
 class Explorer:
@@ -49,7 +51,7 @@ class Explorer:
         """A figure on an ipympl canvas (no pyplot, so it is never shown twice), ``width x height`` inches at scale 1."""
         from matplotlib.figure import Figure
 
-        _, FigureManager = _ipympl_classes()
+        _, FigureManager = ipympl_classes()
 
         figure = Figure(figsize=(width, height), dpi=FIGURE_DPI * self.scale, layout="constrained")
         canvas = blitting_canvas_class()(figure)
@@ -145,7 +147,7 @@ class Explorer:
         """Widget view for live notebooks, PNG/HTML picture for static exports."""
         bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude, **kwargs) or {})
         encoded = base64.b64encode(self.png()).decode("ascii")
-        self.canvas._data_url = f"data:image/png;base64,{encoded}"
+        set_static_picture(self.canvas, encoded)
         bundle["image/png"] = encoded
         bundle["text/html"] = f'<img alt="{self.title}" src="data:image/png;base64,{encoded}"/>'
         bundle["text/plain"] = repr(self)
@@ -174,54 +176,6 @@ class OutputCells:
         self.cell.max = self.output.size - 1  # clamps the value; a change redraws through the observer
         if self.cell.value == before:
             self._show_cell()
-
-
-def _ipympl_classes():
-    """ipympl's Canvas and FigureManager, without letting the import switch pyplot's backend.
-
-    Importing ipympl makes it pyplot's backend; the explorers do not need
-    that, and a student's later ``plt.plot`` should keep the backend they chose.
-    """
-    import matplotlib
-
-    chosen = matplotlib.get_backend(auto_select=False)
-    from ipympl.backend_nbagg import Canvas, FigureManager
-
-    if chosen is not None and matplotlib.get_backend(auto_select=False) != chosen:
-        matplotlib.use(chosen)
-    return Canvas, FigureManager
-
-
-def png_bytes(rgba):
-    """A fast PNG of an (H, W, 4) uint8 image: no row filters, zlib level 1 (bigger, but much faster to make).
-
-    Redraws send the changed pixels as PNG; PIL's default (adaptive filters,
-    level 6) takes several times longer on photos.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from PIL import Image
-    >>> rgba = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
-    >>> data = png_bytes(rgba)
-    >>> data[1:4], bool((np.asarray(Image.open(io.BytesIO(data))) == rgba).all())
-    (b'PNG', True)
-    """
-    import struct
-    import zlib
-
-    import numpy as np
-
-    height, width, _ = rgba.shape
-    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # each row: filter type 0, then the pixels
-    rows[:, 1:] = rgba.reshape(height, -1)
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA, deflate, no filter, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
-            + chunk(b"IEND", b""))
 
 
 #: Backgrounds (one per layout seen) a canvas keeps, newest last; each is the figure in RGBA (about 1 MB).
@@ -328,7 +282,7 @@ def blitting_canvas_class():
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    Canvas, _ = _ipympl_classes()
+    Canvas, _ = ipympl_classes()
 
     class BlittingCanvas(Canvas):
         supports_blit = True
@@ -349,7 +303,7 @@ def blitting_canvas_class():
                 self._draw_on_background(key)
             else:
                 self.draw_full()
-            self._png_is_old = True
+            mark_picture_changed(self)
             self.manager.refresh_all()
 
         def draw_full(self):
@@ -411,18 +365,8 @@ def blitting_canvas_class():
                 self._draw_artists(ax)
 
         def get_diff_image(self):
-            """The changed pixels as PNG, as matplotlib's web backend sends them, but encoded by :func:`png_bytes`."""
-            import numpy as np
-
-            if not self._png_is_old:
-                return None
-            buffer = np.asarray(self.get_renderer().buffer_rgba())
-            pixels = buffer.view(np.uint32).squeeze(2)
-            full = self._force_full or pixels.shape != self._last_buff.shape or (buffer[..., 3] != 255).any()
-            self.set_image_mode("full" if full else "diff")
-            output = pixels if full else np.where(pixels != self._last_buff, pixels, 0)
-            self._last_buff, self._force_full, self._png_is_old = pixels.copy(), False, False
-            return png_bytes(output.view(np.uint8).reshape(*output.shape, 4))
+            """The changed pixels as PNG, as matplotlib's web backend sends them, but encoded faster."""
+            return diff_png(self)
 
         def _draw_artists(self, ax):
             for artist in changing_artists(ax):

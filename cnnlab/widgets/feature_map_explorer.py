@@ -1,6 +1,6 @@
 """FeatureMapExplorer: what each layer of a torch model makes of an input, and its filters.
 
-The feature maps come from :func:`cnnlab.models.activations`. Without a model
+The feature maps come from :func:`cnnlab.inspection.activations`. Without a model
 the explorer builds a small one whose first layer holds the lecture's edge
 filters (Sobel x and y, Laplace, the vertical edge detector of the notes), so
 that the first feature maps are edge maps a student can predict.
@@ -8,6 +8,7 @@ that the first feature maps are edge maps a student can predict.
 
 import numpy as np
 
+from .._backend import to_numpy
 from ._base import Explorer
 from ._inputs import downsample
 from ._layout import SMALLEST_FIGURE_FONT, check_scale
@@ -118,7 +119,7 @@ class FeatureMapExplorer(Explorer):
         import torch
 
         conv = next((m for m in self.model.modules() if isinstance(m, torch.nn.Conv2d)), None)
-        return None if conv is None else conv.weight.detach().cpu().numpy()
+        return None if conv is None else to_numpy(conv.weight)
 
     def number_tables(self):
         """The chosen channel's filter (a convolution's) and map, as numbers."""
@@ -147,7 +148,7 @@ class FeatureMapExplorer(Explorer):
 
     def update(self):
         """Run the model on the chosen input; keep the chosen layer where possible."""
-        from cnnlab.models import activations
+        from cnnlab.inspection import activations
 
         image = self.inputs[self.input.value]()
         self.x = image[None] if image.ndim == 2 else image
@@ -191,7 +192,7 @@ class FeatureMapExplorer(Explorer):
         text = f"layer <b>{layer_label(name, module)}</b>: {shape} maps"
         self.filter = None
         if isinstance(module, torch.nn.Conv2d):
-            self.filter = module.weight.detach().cpu().numpy()[self.channel.value]
+            self.filter = to_numpy(module.weight)[self.channel.value]
             bound = float(np.abs(self.filter[0]).max()) or 1.0
             self.filter_art.set_data(self.filter[0], clim=(-bound, bound))
             inputs, kh, kw = self.filter.shape

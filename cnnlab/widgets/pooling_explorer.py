@@ -33,8 +33,8 @@ class PoolingExplorer(OutputCells, Explorer):
     ``cell`` (row-major output cell), ``backward`` (show how an upstream
     gradient ``dout`` flows back). Read back: ``x``, ``output`` (from
     :mod:`cnnlab.pooling`), ``window``, ``winner`` (the arg-max of the current
-    window for max pooling, found by :func:`cnnlab.backprop.max_pool2d_backward`
-    of a one-hot gradient), ``dout`` and ``dx`` (from :mod:`cnnlab.backprop`),
+    window for max pooling, found by :func:`cnnlab.pooling.max_pool2d_backward`
+    of a one-hot gradient), ``dout`` and ``dx`` (from :mod:`cnnlab.pooling`),
     ``formula_text``, ``window_fits`` (False when the last window does not
     fit: the notes' "fractions are illegal").
 
@@ -96,7 +96,7 @@ class PoolingExplorer(OutputCells, Explorer):
 
     def update(self):
         """Pool, size the output, and (in backward mode) route an upstream gradient back."""
-        from cnnlab.backprop import avg_pool2d_backward, max_pool2d_backward
+        from cnnlab.pooling import avg_pool2d_backward, max_pool2d_backward
         from cnnlab.pooling import avg_pool2d, max_pool2d
         from cnnlab.shapes import pool_output_size
 

@@ -1,10 +1,10 @@
 """ReceptiveFieldExplorer: which input pixels can one output unit of a conv/pool stack see?
 
-The size comes from the lecture's formula in :func:`cnnlab.shapes.receptive_field`
+The size comes from the lecture's formula in :func:`cnnlab.stacks.receptive_field`
 (``r = 1 + sum d_l (F_l - 1) J_l``, J the product of the earlier strides); the
 exact footprint comes from backpropagation: a one-hot gradient at the chosen
 unit is sent back through every layer with :func:`cnnlab.backprop.conv2d_backward`
-(all-ones kernels) and :func:`cnnlab.backprop.avg_pool2d_backward`. Its nonzero
+(all-ones kernels) and :func:`cnnlab.pooling.avg_pool2d_backward`. Its nonzero
 cells are the receptive field; their values count the paths from each input
 pixel to the unit (the center is seen most often), and dilation leaves holes.
 """
@@ -36,8 +36,8 @@ class _LayerRow:
         return [self.kind, self.kernel, self.stride, self.dilation]
 
     def spec(self):
-        """The Keras-style layer spec of :mod:`cnnlab.shapes`, or None for 'none'."""
-        from cnnlab.shapes import Conv2D, MaxPooling2D
+        """The Keras-style layer spec of :mod:`cnnlab.layers`, or None for 'none'."""
+        from cnnlab.layers import Conv2D, MaxPooling2D
 
         self.dilation.disabled = self.kind.value != "conv"
         if self.kind.value == "conv":
@@ -113,7 +113,8 @@ class ReceptiveFieldExplorer(Explorer):
 
     def update(self):
         """Recompute the layer sizes and the formula after a layer or input change."""
-        from cnnlab.shapes import conv_output_size, receptive_field
+        from cnnlab.stacks import receptive_field
+        from cnnlab.shapes import conv_output_size
 
         self.specs = [spec for spec in (row.spec() for row in self.layers) if spec is not None]
         sizes = [self.input_size.value]
@@ -139,14 +140,15 @@ class ReceptiveFieldExplorer(Explorer):
 
     def _back_through(self, spec, dout, size):
         """Send ``dout`` back through one layer of input size ``size`` (all-ones kernels)."""
-        from cnnlab.backprop import avg_pool2d_backward, conv2d_backward
+        from cnnlab.backprop import conv2d_backward
+        from cnnlab.pooling import avg_pool2d_backward
 
         (kernel, stride, dilation), _ = spec.window()
         x = np.zeros((1, 1, size, size))
         if spec.__class__.__name__ == "Conv2D":
             w = np.ones((1, 1, kernel, kernel))
             return conv2d_backward(dout, x, w, stride=stride, dilation=dilation)[0]
-        return avg_pool2d_backward(dout, x, kernel, stride) * kernel * kernel
+        return avg_pool2d_backward(dout, x, kernel, stride=stride) * kernel * kernel
 
     def _show_unit(self):
         """Back-propagate a one-hot gradient from the chosen unit and draw every layer's footprint."""

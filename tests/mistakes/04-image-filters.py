@@ -3,8 +3,8 @@
 SOBEL_XY = '''\
 def sobel_xy(image):
     fx, fy = sobel_kernels()
-    return (convolve2d(image, fx, mode="same", boundary="symmetric"),
-            convolve2d(image, fy, mode="same", boundary="symmetric"))
+    return (convolve2d(image, fx, mode="same", padding_mode="symmetric"),
+            convolve2d(image, fy, mode="same", padding_mode="symmetric"))
 
 
 '''
