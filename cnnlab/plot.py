@@ -3,9 +3,8 @@
 Every helper draws into a matplotlib ``Axes`` (yours, or a new figure) and
 returns what it drew, so that a notebook or a widget can update the artists
 later instead of drawing again. Nothing here calls ``plt.show()``: in a
-notebook the figure shows itself at the end of the cell.
-
-matplotlib is imported inside the functions, so ``import cnnlab`` stays light.
+notebook the figure shows itself at the end of the cell. matplotlib is
+imported inside the functions, so ``import cnnlab`` stays light.
 """
 
 import functools
@@ -15,11 +14,8 @@ import numpy as np
 from ._backend import to_numpy
 from ._validate import as_float_array, check_int, check_ndim, describe
 
-#: Largest matrix side that still gets its numbers written into the cells.
-ANNOTATE_LIMIT = 12
-
-#: Pixels per cell in the image that carries a matrix's numbers.
-CELL_PIXELS = 40
+ANNOTATE_LIMIT = 12  #: Largest matrix side that still gets its numbers written into the cells.
+CELL_PIXELS = 40  #: Pixels per cell in the image that carries a matrix's numbers.
 
 
 def _new_axes(ncols=1, nrows=1, size=3.0):
@@ -30,8 +26,14 @@ def _new_axes(ncols=1, nrows=1, size=3.0):
     return fig, axes.ravel()
 
 
-def _format_number(value, fmt):
-    """Integers print without decimals, everything else with ``fmt``."""
+def format_number(value, fmt=".3g"):
+    """A number as every figure, formula and number table labels it: integers bare, else ``fmt``; NaN as ``""``.
+
+    Examples
+    --------
+    >>> format_number(3.0), format_number(0.123456), format_number(2e6), format_number(np.nan)
+    ('3', '0.123', '2e+06', '')
+    """
     if np.isnan(value):
         return ""
     if float(value).is_integer() and abs(value) < 1e6:
@@ -141,7 +143,7 @@ class MatrixArtist:
         """Paint each cell's number (black on light cells, white on dark) into the number image."""
         limit = ANNOTATE_LIMIT if self.annotate is True else int(self.annotate)
         wanted = max(a.shape) <= limit
-        self.labels = [_format_number(v, self.fmt) for v in a.ravel()] if wanted else []
+        self.labels = [format_number(v, self.fmt) for v in a.ravel()] if wanted else []
         self.numbers.set_visible(wanted)
         if not wanted:
             return
@@ -262,7 +264,7 @@ def _as_image_list(images, name):
         images = [images] if is_one_image else list(images)
     checked = []
     for image in images:
-        image = np.asarray(as_float_array(image, name), dtype=float)
+        image = np.asarray(to_numpy(as_float_array(image, name)), dtype=float)
         if not (image.ndim == 2 or (image.ndim == 3 and image.shape[-1] in (3, 4))):
             raise ValueError(f"{name} must hold (H, W) or (H, W, 3) images, got {describe(image)}")
         checked.append(image)
@@ -379,8 +381,7 @@ def show_feature_maps(maps, *, ncols=8, cmap="viridis", size=1.6, titles=None):
     >>> [ax.get_title() for ax in fig.axes]
     ['channel 0', 'channel 1', 'channel 2']
     """
-    maps = as_float_array(maps, "maps")
-    maps = to_numpy(maps)
+    maps = to_numpy(as_float_array(maps, "maps"))
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
     check_ndim(maps, "maps", (3,), "(C, H, W) or (1, C, H, W)")
@@ -394,4 +395,4 @@ def show_feature_maps(maps, *, ncols=8, cmap="viridis", size=1.6, titles=None):
     return fig
 
 
-__all__ = ["show_matrix", "show_images", "show_kernels", "show_feature_maps", "MatrixArtist", "ANNOTATE_LIMIT"]
+__all__ = ["show_matrix", "show_images", "show_kernels", "show_feature_maps", "MatrixArtist", "format_number"]

@@ -16,92 +16,24 @@ submission, its socket folder) lies in one temporary folder per submission,
 which the parent removes once the child has ended, however it ended: a child
 killed for a limit runs no clean-up of its own.  The folders of a grader that
 was killed itself go at the start of the next run
-(:func:`remove_abandoned_scratch_folders`).
+(:func:`grader.scratch.remove_abandoned_scratch_folders`).
+
+This module schedules; the results, fingerprints and locks are
+:mod:`grader.result_store`'s, the temporary folders :mod:`grader.scratch`'s.
 """
 
-import fcntl
-import hashlib
 import os
 import re
-import shutil
 import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
-from .config import COURSE_ID, gradebook_url
 from .execute import Limits, Supervisor
-from .results import GradeResult, read_result, zero_submission
-
-RUNS_DIR = "grader-runs"
-SCRATCH_PREFIX = "grader-job-"  # + 8 random characters: the temporary folder of one submission
-IN_USE = ".in-use"  # in each such folder: locked while its grader (or a grading child) runs
-
-
-def runs_dir(course_dir, assignment):
-    """Directory of the per-submission results and logs of ``assignment``."""
-    return Path(course_dir) / RUNS_DIR / assignment
-
-
-def submitted_students(course_dir, assignment):
-    """Students with a ``submitted/<student>/<assignment>/`` directory, sorted."""
-    submitted = Path(course_dir) / "submitted"
-    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
-
-
-def notebook_names(course_dir, assignment):
-    """Names (without ``.ipynb``) of the assignment's notebooks, from the gradebook."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
-        return [notebook.name for notebook in gb.find_assignment(assignment).notebooks]
-
-
-def fingerprint(course_dir, assignment, student):
-    """SHA-256 over the names and contents of a submission's files."""
-    digest = hashlib.sha256()
-    folder = Path(course_dir) / "submitted" / student / assignment
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def stored_result(course_dir, assignment, student):
-    """The stored result of a submission if its files have not changed since, else ``None``."""
-    folder = runs_dir(course_dir, assignment)
-    path, stamp = folder / f"{student}.json", folder / f"{student}.sha256"
-    if not (path.exists() and stamp.exists()):
-        return None
-    if stamp.read_text() != fingerprint(course_dir, assignment, student):
-        return None
-    return GradeResult.from_json(path.read_text())
-
-
-def _store(course_dir, result, digest):
-    folder = runs_dir(course_dir, result.assignment)
-    # the result first: a crash in between leaves a stale fingerprint, so it is graded again
-    for suffix, text in ((".json", result.to_json()), (".sha256", digest)):
-        tmp = folder / f".{result.student}{suffix}.tmp"
-        tmp.write_text(text)
-        os.replace(tmp, folder / f"{result.student}{suffix}")
-
-
-def _claim(course_dir, assignment, student):
-    """Lock a submission for grading; return the lock's file descriptor, or ``None`` if another grader has it."""
-    descriptor = os.open(runs_dir(course_dir, assignment) / f".{student}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(descriptor)
-        return None
-    return descriptor
-
-
-def _release(descriptor):
-    fcntl.flock(descriptor, fcntl.LOCK_UN)  # also for the copies forked children hold
-    os.close(descriptor)
-
+from .result_store import claim, fingerprint, notebook_names, release, runs_dir, store, stored_result, submitted_students
+from .results import read_result, zero_submission
+from .scratch import new_scratch_folder, remove_abandoned_scratch_folders, remove_tree
 
 def _grade_in_child(course_dir, assignment, student, limits, log_path, slot, sandbox, scratch):
     """Child body: nbgrader autograde for one student, output to ``log_path``, temporary files in ``scratch``."""
@@ -126,67 +58,6 @@ def _grade_in_child(course_dir, assignment, student, limits, log_path, slot, san
     os._exit(0)  # skip atexit handlers inherited from the parent
 
 
-def _scratch_root():
-    """Where the submissions' temporary folders go: short enough for the kernel's sockets below them."""
-    from .kernels import SOCKET_FOLDER_ROOM, short_temp_root  # imports jupyter_client: not at module level
-
-    return short_temp_root(SOCKET_FOLDER_ROOM + len(SCRATCH_PREFIX) + 9)  # "/" + prefix + 8 random characters
-
-
-def _scratch_folder():
-    """A new temporary folder for grading one submission, and the descriptor of its lock, held while in use."""
-    folder = tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=_scratch_root())
-    os.chmod(folder, 0o711)  # a sandbox user without bubblewrap must reach its copy and sockets inside
-    setup = os.path.join(folder, IN_USE + ".new")
-    lock = os.open(setup, os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    os.rename(setup, os.path.join(folder, IN_USE))  # so another grader never finds it unlocked while in use
-    return folder, lock
-
-
-def remove_abandoned_scratch_folders():
-    """Remove the temporary folders of graders that were killed: no process holds their lock any more.
-
-    A grader killed as a whole (``kill -9``, out of memory) cleans nothing up;
-    its grading children and kernels die with it, and the next run removes
-    what they left.  Folders of other users, and those of graders still
-    running, stay.
-
-    Examples
-    --------
-    >>> folder, lock = _scratch_folder()
-    >>> remove_abandoned_scratch_folders(); os.path.isdir(folder)
-    True
-    >>> os.close(lock); remove_abandoned_scratch_folders(); os.path.isdir(folder)
-    False
-    """
-    for folder in Path(_scratch_root()).glob(SCRATCH_PREFIX + "*"):
-        try:
-            lock = os.open(folder / IN_USE, os.O_RDWR)
-        except OSError:  # another user's, or not set up yet
-            continue
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            _remove_tree(folder)
-        except BlockingIOError:  # its grader is alive
-            pass
-        finally:
-            os.close(lock)
-
-
-def _remove_tree(folder):
-    """Remove ``folder``, also where the submission's code took the owner's rights on a folder in it away.
-
-    Root needs no rights to remove anything; any other user gets them back first.
-    """
-    if os.geteuid() != 0:
-        for root, dirs, _ in os.walk(folder):  # top-down: a folder gets its rights before walk opens it
-            for path in (os.path.join(root, name) for name in dirs):
-                if not os.path.islink(path):
-                    os.chmod(path, 0o700)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 def _failure_notes(outcome, log_path):
     reasons = {"wall-clock limit": "grading passed the wall-clock limit and was stopped",
                "memory limit": "grading passed the memory limit and was stopped",
@@ -206,6 +77,11 @@ def precheck(folder, notebook_names):
     Catches what makes nbgrader give up on a submission before running it: no
     notebook with an expected name, an empty file, a file that is not JSON or
     not a notebook.
+
+    Examples
+    --------
+    >>> precheck(tempfile.mkdtemp(), ["01-why-convolution"])
+    ['no notebook named 01-why-convolution.ipynb in the submission; found: nothing']
     """
     import nbformat
 
@@ -241,7 +117,7 @@ class _Job:
         self.digest = fingerprint(course_dir, assignment, student)
         self.log_path = runs_dir(course_dir, assignment) / f"{student}.log"
         self.problems = precheck(Path(course_dir) / "submitted" / student / assignment, notebook_names)
-        self.scratch, self.scratch_lock = (None, None) if self.problems else _scratch_folder()
+        self.scratch, self.scratch_lock = (None, None) if self.problems else new_scratch_folder()
         self.supervisor = None if self.problems else Supervisor(
             _grade_in_child,
             (str(course_dir), assignment, student, limits, str(self.log_path), slot, sandbox, self.scratch), limits)
@@ -255,10 +131,10 @@ class _Job:
         if self.supervisor:
             self.supervisor.kill("interrupted")
             self._remove_scratch()
-        _release(self.lock)
+        release(self.lock)
 
     def _remove_scratch(self):
-        _remove_tree(self.scratch)
+        remove_tree(self.scratch)
         os.close(self.scratch_lock)
 
     def finish(self):
@@ -267,8 +143,8 @@ class _Job:
             zero_submission(self.course_dir, self.assignment, self.student)
             result = read_result(self.course_dir, self.assignment, self.student, status="failed",
                                  notes=self.problems)
-            _store(self.course_dir, result, self.digest)
-            _release(self.lock)
+            store(self.course_dir, result, self.digest)
+            release(self.lock)
             return result
         self._remove_scratch()
         outcome, seconds = self.supervisor.outcome, round(self.supervisor.elapsed, 2)
@@ -281,8 +157,8 @@ class _Job:
             for cell in result.cells.values():
                 cell.score = 0.0
             result.score = 0.0
-        _store(self.course_dir, result, self.digest)
-        _release(self.lock)
+        store(self.course_dir, result, self.digest)
+        release(self.lock)
         return result
 
 
@@ -345,13 +221,13 @@ def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=No
             for student in list(todo):
                 if len(running) >= jobs:
                     break
-                lock = _claim(course_dir, assignment, student)
+                lock = claim(course_dir, assignment, student)
                 if lock is None:  # another grader is on it: come back later and take its result
                     continue
                 todo.remove(student)
                 done = None if (force or students) else stored_result(course_dir, assignment, student)
                 if done is not None:
-                    _release(lock)
+                    release(lock)
                     results[student] = done
                     if progress:
                         progress(done)
@@ -368,9 +244,3 @@ def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=No
         for job in running:
             job.kill()
     return results
-
-
-def pending(course_dir, assignment):
-    """Students whose submission has no current result yet."""
-    return [s for s in submitted_students(course_dir, assignment)
-            if stored_result(course_dir, assignment, s) is None]

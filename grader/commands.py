@@ -89,7 +89,8 @@ def autograde(args):
     """``autograde A [--jobs N] [--timeout S] [--wall S] [--memory-mb M] [--student ID] [--force] [--sandbox MODE]``"""
     from tqdm import tqdm
 
-    from .autograde import autograde as run, pending, submitted_students
+    from .autograde import autograde as run
+    from .result_store import pending, submitted_students
     from .execute import Limits
 
     course = _course(args)

@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 
 from .api import run_nbgrader
-from .autograde import runs_dir, stored_result
+from .result_store import runs_dir, stored_result
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{assignment}: feedback</title></head>

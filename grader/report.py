@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import run_nbgrader
-from .autograde import runs_dir, stored_result
+from .result_store import runs_dir, stored_result
 from .results import with_current_grades
 
 

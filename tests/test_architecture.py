@@ -152,3 +152,30 @@ def test_other_libraries_private_attributes_only_in_their_adapter():
     assert not wrong, "\n".join(wrong)
     for adapter in set(PRIVATE_ATTRIBUTES.values()) - {None}:
         assert (ROOT / adapter).is_file(), f"{adapter} is named as an adapter but does not exist"
+
+
+def _readme_layers():
+    """The rows of the README's picture of cnnlab, top first: ``{module: row}``."""
+    text = (ROOT / "README.md").read_text().split("## For developers", 1)[1]
+    block = text.split("```text\n", 1)[1].split("```", 1)[0]
+    rows = {}
+    for index, line in enumerate(block.strip("\n").splitlines()):
+        for token in line.split("#", 1)[0].split():
+            rows["cnnlab.widgets" if token == "widgets/" else f"cnnlab.{token}"] = index
+    return rows
+
+
+def test_readme_draws_every_cnnlab_module_and_every_arrow_points_down(graph):
+    rows = _readme_layers()
+
+    def row(module):
+        return rows.get("cnnlab.widgets" if module.startswith("cnnlab.widgets") else module)
+
+    modules = [m for m in graph if m.startswith("cnnlab.")]
+    assert not [m for m in modules if row(m) is None], "modules missing from README's picture"
+    wrong = [f"{a} -> {b}" for a in modules for b in graph[a]
+             if b.startswith("cnnlab.") and row(a) != row(b) and row(a) > row(b)]
+    wrong += [f"{a} -> {b} (same line)" for a in modules for b in graph[a]
+              if b.startswith("cnnlab.") and row(a) == row(b) and not b.rpartition(".")[2].startswith("_")
+              and not a.startswith("cnnlab.widgets")]
+    assert not wrong, "arrows that point up or sideways in README's picture: " + ", ".join(wrong)

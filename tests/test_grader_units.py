@@ -17,7 +17,7 @@ from grader.leaks import find_leaks, secret_lines
 
 MODULES = ["grader.autograde", "grader.config", "grader.execute", "grader.results", "grader.report",
            "grader.collect", "grader.leaks", "grader.check", "grader.tamper", "grader.tamper_scan", "grader.sandbox",
-           "grader.preprocessors", "grader.pipelines", "grader.kernels", "grader._jupyter_client_adapter"]
+           "grader.preprocessors", "grader.pipelines", "grader.kernels", "grader._jupyter_client_adapter", "grader.scratch"]
 
 
 @pytest.mark.parametrize("name", MODULES)

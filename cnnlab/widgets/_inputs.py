@@ -9,6 +9,8 @@ import functools
 
 import numpy as np
 
+from cnnlab.plot import format_number
+
 KERNEL_PRESETS = ("C2 lecture kernel", "vertical edge", "horizontal edge", "mean", "gaussian",
                   "sobel x", "sobel y", "laplace", "sharpen")
 
@@ -109,12 +111,7 @@ def format_kernel(w):
     1 0.5
     0 -1
     """
-    return "\n".join(" ".join(_number(v) for v in row) for row in np.asarray(w))
-
-
-def _number(value):
-    value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:.4g}"
+    return "\n".join(" ".join(format_number(v, ".4g") for v in row) for row in np.asarray(w))
 
 
 def parse_kernel(text):

@@ -160,7 +160,7 @@ def numbers_html(tables, limit=12):
 
     import numpy as np
 
-    from cnnlab.plot import _format_number  # the figure's own labels: NaN (not computed yet) stays empty
+    from cnnlab.plot import format_number  # the figure's own labels: NaN (not computed yet) stays empty
 
     parts = []
     for caption, array in tables:
@@ -172,7 +172,7 @@ def numbers_html(tables, limit=12):
             shape = "×".join(map(str, array.shape))
             parts.append(f"<p>{title}: {shape}, min {low}, max {high}</p>")
             continue
-        rows = "".join("<tr>" + "".join(f"<td>{_format_number(v, '.3g')}</td>" for v in row) + "</tr>"
+        rows = "".join("<tr>" + "".join(f"<td>{format_number(v, '.3g')}</td>" for v in row) + "</tr>"
                        for row in array)
         parts.append(f"<table class='cnnlab-table'><caption>{title}</caption>{rows}</table>")
     return "".join(parts)

@@ -9,6 +9,8 @@ that does not fit ("fractions are illegal") instead of silently flooring.
 
 import numpy as np
 
+from cnnlab.plot import format_number
+
 from ._base import Explorer, OutputCells
 from ._inputs import KERNEL_PRESETS, format_kernel, lecture_inputs, load_kernel, parse_kernel
 from ._layout import check_scale
@@ -210,15 +212,9 @@ class ConvExplorer(OutputCells, Explorer):
         top, left, height, width = self.window
         d = self.dilation.value
         taps = self.padded[top:top + height:d, left:left + width:d]
-        terms = [f"{_short(a)}·{_short(b)}" for a, b in zip(taps.ravel(), self.w.ravel())]
+        terms = [f"{format_number(a)}·{format_number(b)}" for a, b in zip(taps.ravel(), self.w.ravel())]
         shown = " + ".join(terms[:25]) + (" + …" if len(terms) > 25 else "")
-        return f"out[{row}, {col}] = {shown} = {_short(self.output[row, col])}"
-
-
-def _short(value):
-    """A number as short text: integers without decimals."""
-    value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:.3g}"
+        return f"out[{row}, {col}] = {shown} = {format_number(self.output[row, col])}"
 
 
 def _limits(a):
