@@ -19,6 +19,7 @@ array([[-1., -1.],
 from . import examples
 from .backprop import conv2d_backward
 from .conv import conv1d, conv2d, convolve2d, correlate2d
+from .conv_transpose import conv_transpose2d
 from .conv_views import conv_matrix, fft_convolve2d
 from .datasets import draw_shape, load_digits, sample_image, synthetic_shapes
 from .filters import (
@@ -45,6 +46,7 @@ from .shapes import (
     conv_operations,
     conv_output_size,
     conv_params,
+    conv_transpose_output_size,
     dense_params,
     pool_output_size,
     same_padding,

@@ -27,8 +27,7 @@ from ._validate import (
 )
 from .padding import canonical_mode, pad2d, pad_indices, resolve_padding, unpad2d
 from .shapes import conv_output_size, output_size_arithmetic
-
-IMPLS = ("naive", "fast")
+from .vocabulary import IMPLS
 
 
 # --------------------------------------------------------------------------- conv

@@ -34,9 +34,9 @@ from ._validate import (
 )
 from .padding import PADDING_STRINGS, canonical_mode, pad2d, resolve_padding
 from .shapes import conv_output_size
+from .vocabulary import IMPLS
 
 MODES = PADDING_STRINGS  # SciPy's word for the output size: valid, same, full
-IMPLS = ("naive", "fast")
 
 
 @renamed_arguments(boundary="padding_mode")

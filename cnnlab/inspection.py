@@ -3,7 +3,7 @@
 :func:`count_params` and :func:`summary` give the parameter tables of
 notebooks 05 and 10 (the same Keras look as :func:`cnnlab.stacks.summary`);
 :func:`activations` returns the feature maps of notebook 09 and of the
-feature-map explorer. Works on any ``torch.nn.Module``, the architectures of
+feature-map explorer, :func:`saliency` which input pixels a class score depends on. Works on any ``torch.nn.Module``, the architectures of
 :mod:`cnnlab.models` among them. Importing this module imports torch.
 """
 
@@ -185,6 +185,48 @@ def activations(model, x, names=None):
     return {name: to_numpy(out) if as_numpy else out for name, out in outputs.items()}
 
 
+def saliency(model, x, target=None):
+    """How strongly each input pixel moves the score of a class: ``|d score / d pixel|``.
+
+    The saliency map of Simonyan, Vedaldi and Zisserman (2014), as CS231n
+    computes it: one backward pass from the class score (before softmax) to
+    the input, the absolute gradient, its largest value over the channels.
+    A pixel the model cannot see has saliency zero.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Run in eval mode for this (dropout off), then put back as it was.
+    x : numpy.ndarray or torch.Tensor, shape (N, C, H, W)
+    target : int or sequence of int, optional
+        The class of each image whose score is followed; default the predicted class.
+
+    Returns
+    -------
+    (N, H, W) array: NumPy for NumPy input, a tensor on the model's device for tensor input.
+
+    Examples
+    --------
+    >>> from cnnlab.models import lenet5
+    >>> saliency(lenet5(), np.zeros((2, 1, 32, 32)), target=[3, 7]).shape
+    (2, 32, 32)
+    """
+    _check_module(model)
+    batch = _as_batch(model, x).detach().requires_grad_(True)
+    training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            scores = model(batch)
+            chosen = scores.argmax(dim=1) if target is None else torch.as_tensor(
+                np.broadcast_to(target, (len(batch),)), device=scores.device)
+            (grad,) = torch.autograd.grad(scores.gather(1, chosen.reshape(-1, 1)).sum(), batch)
+    finally:
+        model.train(training)
+    out = grad.abs().amax(dim=1)
+    return out if isinstance(x, torch.Tensor) else to_numpy(out)
+
+
 def _as_batch(model, x):
     """``x`` as a float tensor on the device of the model's first parameter."""
     device = next(model.parameters(), torch.empty(0)).device
@@ -193,4 +235,4 @@ def _as_batch(model, x):
     return torch.as_tensor(np.asarray(x, dtype=np.float32), device=device)
 
 
-__all__ = ["count_params", "summary", "ModelSummary", "SummaryRow", "activations"]
+__all__ = ["count_params", "summary", "ModelSummary", "SummaryRow", "activations", "saliency"]

@@ -29,8 +29,7 @@ from ._validate import as_float_array, check_choice, check_ndim, check_pair, che
 from ._windows import sliding_windows
 from .padding import unpad2d
 from .shapes import output_size_arithmetic, pool_output_size
-
-IMPLS = ("naive", "fast")
+from .vocabulary import IMPLS
 
 
 def _check_pool_args(x, kernel_size, stride, padding):

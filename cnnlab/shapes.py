@@ -118,6 +118,37 @@ def pool_output_size(n, kernel, stride=None, padding=0, strict=False):
     return conv_output_size(n, kernel, padding=padding, stride=stride, strict=strict)
 
 
+def conv_transpose_output_size(n, kernel, padding=0, stride=1, dilation=1, output_padding=0):
+    """Output length of a transposed convolution: ``(N - 1)S - 2P + d(F - 1) + output_padding + 1``.
+
+    The input length of the convolution it transposes: ``conv_output_size``
+    of the result gives ``n`` back (``output_padding`` picks among the sizes a
+    stride maps to the same ``n``).
+
+    Examples
+    --------
+    >>> conv_transpose_output_size(3, 3, padding=1, stride=2), conv_output_size(5, 3, padding=1, stride=2)
+    (5, 3)
+    >>> conv_transpose_output_size(1, 3, padding=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: padding 2 cuts the whole output of the transposed convolution: (N - 1)S - 2P + d(F - 1) + output_padding + 1 = (1 - 1)*1 - 2*2 + 1*(3 - 1) + 0 + 1 = -1
+    """
+    n = check_int(n, "n", minimum=1)
+    kernel = check_int(kernel, "kernel", minimum=1)
+    padding = check_int(padding, "padding", minimum=0)
+    stride = check_int(stride, "stride", minimum=1)
+    dilation = check_int(dilation, "dilation", minimum=1)
+    output_padding = check_int(output_padding, "output_padding", minimum=0)
+    size = (n - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    if size < 1:
+        raise ValueError(
+            f"padding {padding} cuts the whole output of the transposed convolution: "
+            f"(N - 1)S - 2P + d(F - 1) + output_padding + 1 = ({n} - 1)*{stride} - 2*{padding} "
+            f"+ {dilation}*({kernel} - 1) + {output_padding} + 1 = {size}")
+    return size
+
+
 def output_size_arithmetic(n, kernel, padding=(0, 0), stride=1, dilation=1, axis="N"):
     """:func:`conv_output_size` with its arithmetic written out, for error messages.
 
@@ -219,5 +250,5 @@ def conv_operations(output_size, kernel_size, in_channels=1):
 
 __all__ = [
     "conv_output_size", "pool_output_size", "same_padding", "conv_params", "dense_params",
-    "conv_operations", "resolve_padding_1d", "output_size_arithmetic",
+    "conv_operations", "resolve_padding_1d", "output_size_arithmetic", "conv_transpose_output_size",
 ]

@@ -6,6 +6,8 @@ the stated value is wrong and that the computed one equals the hand derivation.
 B1-B6 (backprop) are tested with cnnlab.backprop in its own test file.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.signal
@@ -21,9 +23,9 @@ from cnnlab.filters import (
     gradient_magnitude, horizontal_edge_kernel, laplace_kernel, max_gradient_magnitude, mean_kernel,
     sobel_gradients, sobel_kernels, vertical_edge_kernel,
 )
-from cnnlab.layers import Conv2D, Flatten, MaxPooling2D, SeparableConv2D
+from cnnlab.layers import Conv2D, Dense, Flatten, MaxPooling2D, SeparableConv2D
 from cnnlab.models import alexnet
-from cnnlab.padding import pad2d
+from cnnlab.padding import pad2d, resolve_padding
 from cnnlab.pooling import avg_pool2d, max_pool2d
 from cnnlab.shapes import (
     conv_operations, conv_output_size, conv_params, dense_params, pool_output_size, same_padding,
@@ -94,6 +96,18 @@ def test_c1_convolution_flips_the_mask():
     row, col = 3, 4
     by_formula = sum(x[row - i, col - j] * w[i + 1, j + 1] for i in (-1, 0, 1) for j in (-1, 0, 1))
     assert full[row, col] == pytest.approx(by_formula)
+
+
+@pytest.mark.parametrize("size", [3, 5])
+def test_rosenheim_centred_mask_gives_the_new_value_of_the_central_pixel(size):
+    """f'(x, y) = sum_{i,j=-r..r} f(x - i, y - j) g(i, j), (0, 0) at the mask centre: SciPy's ndimage convention."""
+    import scipy.ndimage
+
+    f, g = RNG.integers(0, 9, size=(6, 7)).astype(float), RNG.standard_normal((size, size))
+    r = size // 2
+    centred = scipy.ndimage.convolve(f, g, mode="constant")  # origin at the centre of the mask
+    np.testing.assert_allclose(convolve2d(f, g, mode="same"), centred, atol=1e-12)
+    np.testing.assert_allclose(convolve2d(f, g, mode="valid"), centred[r:-r, r:-r], atol=1e-12)
 
 
 def test_c2_valid_correlation():
@@ -197,6 +211,18 @@ def test_p6_why_padding_pixel_usage_counts():
         assert conv_output_size(32, kernel) == 32 - 2 * lost  # (F-1)/2 values lost per border
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")  # torch pads a copy: fine here
+@pytest.mark.parametrize("name", ["valid", "same"])
+@pytest.mark.parametrize("f", [3, 4, 5])
+def test_keras_padding_names_map_to_p_zero_and_p_half_the_kernel(name, f):
+    (top, bottom), (left, right) = resolve_padding(name, kernel_size=f)
+    assert (top, bottom) == (left, right) == ((0, 0) if name == "valid" else ((f - 1) // 2, f // 2))
+    x = RNG.standard_normal((1, 1, 9, 9))
+    theirs = F.conv2d(torch.tensor(x), torch.ones(1, 1, f, f, dtype=torch.float64), padding=name)
+    np.testing.assert_allclose(conv2d(x, np.ones((1, 1, f, f)), padding=name), theirs.numpy())
+    assert Conv2D(1, f, padding=name).output_shape((9, 9, 1)) == tuple(theirs.shape[2:]) + (1,)
+
+
 def test_p7_padded_and_valid_output_volumes():
     assert ex.P7_LAYER_PADDED.output_shape(ex.P7_INPUT_SHAPE) == ex.P7_STATED_PADDED_SHAPE
     assert ex.P7_LAYER_VALID.output_shape(ex.P7_INPUT_SHAPE) == ex.P7_STATED_VALID_SHAPE
@@ -263,9 +289,53 @@ def test_n9_dense_on_top_of_three_convs():
     assert table.rows[-1].params == ex.N9_STATED_DENSE_PARAMS
 
 
+def test_n9_open_question_dense_100_then_1_with_and_without_pooling():
+    """The notes ask what Dense(100) then Dense(1) add, and hint that max-pooling shrinks the maps."""
+    head = [Flatten(), Dense(100), Dense(1)]
+    no_pool = summary(ex.N9_LAYERS[:3] + head, ex.N9_INPUT_SHAPE)
+    with_pool = summary([Conv2D(32, 3), MaxPooling2D(2), Conv2D(64, 3), MaxPooling2D(2), Conv2D(64, 3)] + head,
+                        ex.N9_INPUT_SHAPE)
+    convs = [nn.Conv2d(1, 32, 3), nn.Conv2d(32, 64, 3), nn.Conv2d(64, 64, 3)]
+    torch_no_pool = nn.Sequential(*convs, nn.Flatten(), nn.Linear(22 * 22 * 64, 100), nn.Linear(100, 1))
+    torch_pool = nn.Sequential(convs[0], nn.MaxPool2d(2), convs[1], nn.MaxPool2d(2), convs[2], nn.Flatten(),
+                               nn.Linear(3 * 3 * 64, 100), nn.Linear(100, 1))
+    for table, model in ((no_pool, torch_no_pool), (with_pool, torch_pool)):
+        assert table.total_params == sum(p.numel() for p in model.parameters())
+        assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 1)
+    assert no_pool.rows[-2].params + no_pool.rows[-1].params == 22 * 22 * 64 * 100 + 100 + 101 == 3_097_801
+    assert with_pool.rows[-4].output_shape == (3, 3, 64) and with_pool.total_params < no_pool.total_params / 25
+
+
 def test_n10_pooling_has_no_weights():
     assert MaxPooling2D().params((26, 26, 32)) == 0
     assert not list(nn.MaxPool2d(2).parameters()) and not list(nn.AvgPool2d(2).parameters())
+
+
+def test_colour_rgb_is_unsuitable_for_linear_interpolation():
+    """Blurring a red/green edge in RGB darkens the middle below both sides; in CIELAB it does not."""
+    from skimage.color import lab2rgb, rgb2lab
+
+    edge = np.zeros((8, 40, 3)); edge[:, :20, 0] = 1.0; edge[:, 20:, 1] = 1.0
+    blur = gaussian_kernel(11, 3.0)
+    in_rgb = np.clip(filter_channels(edge, blur, padding_mode="replicate"), 0, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # blurred colours just outside sRGB are clipped
+        in_lab = np.clip(lab2rgb(filter_channels(rgb2lab(edge), blur, padding_mode="replicate")), 0, 1)
+    red, green = rgb2lab(edge)[0, 0, 0], rgb2lab(edge)[0, -1, 0]
+    assert rgb2lab(in_rgb)[4, :, 0].min() < min(red, green) - 5
+    assert rgb2lab(in_lab)[4, :, 0].min() > min(red, green) - 1
+    np.testing.assert_allclose((in_rgb[4, 19] + in_rgb[4, 20]) / 2, [0.5, 0.5, 0.0], atol=1e-9)  # dark olive
+
+
+def test_colour_a_red_circle_filter_does_not_match_a_green_circle():
+    yy, xx = np.mgrid[-6:7, -6:7]
+    ring = (np.abs(np.hypot(yy, xx) - 4) < 1.0).astype(float)
+    red_finder = np.stack([ring, 0 * ring, 0 * ring])[None]
+    red, green = np.zeros((3, 13, 13)), np.zeros((3, 13, 13))
+    red[0], green[1] = ring, ring
+    assert conv2d(red, red_finder).item() == ring.sum() > 0
+    assert conv2d(green, red_finder).item() == 0
+    assert conv2d(green, red_finder.sum(axis=1, keepdims=True).repeat(3, axis=1)).item() == ring.sum()  # gray: both
 
 
 # --- 5. Image filters ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from torch import nn
 
 from cnnlab.conv import conv2d
 from cnnlab.examples import VGG_CONFIGS
-from cnnlab.inspection import activations, count_params, summary
+from cnnlab.inspection import activations, count_params, saliency, summary
 from cnnlab.models import ConvNet, ResidualBlock, alexnet, lenet5, vgg
 from cnnlab.shapes import conv_params, dense_params
 
@@ -274,3 +274,42 @@ def test_summary_names_the_layer_that_cannot_take_its_input():
     with pytest.raises(ValueError, match=r"cannot take an input of shape \(1, 32, 32\): layer 2 \(Linear\(in_features="
                                          r"6272.*gets an input of shape \(8192,\)"):
         summary(model, (1, 32, 32))
+
+
+class _Masked(nn.Module):
+    """A model that cannot see the left half of its input: it multiplies it by zero first."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        mask = torch.ones_like(x)
+        mask[..., : x.shape[-1] // 2] = 0
+        return self.model(x * mask)
+
+
+def test_saliency_of_a_pixel_the_model_cannot_see_is_zero():
+    torch.manual_seed(0)
+    model = _Masked(lenet5())
+    x = np.random.default_rng(0).random((3, 1, 32, 32))
+    maps = saliency(model, x, target=[1, 2, 3])
+    assert maps.shape == (3, 32, 32) and isinstance(maps, np.ndarray)
+    assert (maps[..., :16] == 0).all() and (maps[..., 16:] > 0).mean() > 0.5
+    assert model.training  # put back as it was
+
+
+def test_saliency_is_the_gradient_of_the_class_score():
+    torch.manual_seed(1)
+    model = lenet5().double().eval()
+    x = torch.rand(1, 1, 32, 32, dtype=torch.float64)
+    maps = saliency(model, x)
+    target = model(x).argmax().item()
+    h, pixel = 1e-6, (0, 0, 14, 17)
+    up, down = x.clone(), x.clone()
+    up[pixel] += h
+    down[pixel] -= h
+    with torch.no_grad():
+        numeric = (model(up)[0, target] - model(down)[0, target]) / (2 * h)
+    assert isinstance(maps, torch.Tensor)
+    assert torch.isclose(maps[0, 14, 17], numeric.abs(), rtol=1e-5, atol=1e-9)

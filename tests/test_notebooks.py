@@ -181,6 +181,32 @@ def test_one_style_across_the_notebooks(assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_cnnlab_name_a_notebook_uses_exists(assignment):
+    """A dotted name such as "cnnlab.conv.conv2d" in a forbid list or an import names a real object.
+
+    forbid_calls matches a name it cannot import only by the name of the called function, so a name
+    left behind by a move would silently stop catching the call.
+    """
+    import importlib
+
+    source = "\n".join(cell.source for cell in nbformat.read(solution_path(assignment), as_version=4).cells)
+    missing = []
+    for dotted in sorted(set(re.findall(r"cnnlab(?:\.\w+)+", source))):
+        parts = dotted.split(".")
+        for split in range(len(parts), 0, -1):
+            try:
+                found = importlib.import_module(".".join(parts[:split]))
+                for name in parts[split:]:
+                    found = getattr(found, name)
+                break
+            except (ImportError, AttributeError):
+                continue
+        else:
+            missing.append(dotted)
+    assert not missing, f"{assignment} names what cnnlab does not have: {missing}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_committed_without_outputs(assignment):
     for path in (solution_path(assignment), release_path(assignment)):
         assert path.exists(), f"{path.relative_to(ROOT)} is missing: run `python -m grader release {assignment}`"

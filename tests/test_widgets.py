@@ -588,3 +588,36 @@ def test_the_adapters_fail_loudly_naming_the_version(monkeypatch):
     monkeypatch.setattr(_ipympl_adapter, "PRIVATE_TRAITS", ("_gone_upstream",))
     with pytest.raises(RuntimeError, match=f"ipympl {ipympl.__version__}.* no trait _gone_upstream"):
         _ipympl_adapter.check_upstream()
+
+
+@pytest.mark.parametrize("settings", [
+    dict(),
+    dict(stride=2, mode="same"),
+    dict(mode="full", dilation=2),
+    dict(mode="custom", padding=2, padding_mode="reflect", stride=2),
+    dict(mode="same", padding_mode="symmetric"),
+    dict(mode="same", padding_mode="circular", kernel_text="1 0\n0 -1"),  # an even kernel: padding (0, 1)
+])
+def test_conv_explorer_im2col_row_and_code_compute_the_same_output(settings):
+    import torch
+    import torch.nn.functional as F
+
+    import cnnlab as cl
+    from cnnlab.padding import pad2d
+    from cnnlab.widgets import ConvExplorer
+
+    explorer = ConvExplorer()
+    for name in ("kernel_text", "mode", "padding", "padding_mode", "dilation", "stride"):
+        if name in settings:
+            getattr(explorer, name).value = settings[name]
+    assert explorer.error is None
+    for cell in range(explorer.output.size):
+        explorer.cell.value = cell
+        np.testing.assert_allclose(explorer.im2col_row @ explorer.w.ravel(),
+                                   explorer.output.flat[cell])
+    x, w = torch.tensor(explorer.x)[None, None], torch.tensor(explorer.w)[None, None]
+    from_torch = eval(explorer.code, {"F": F, "torch": torch, "pad2d": pad2d, "x": x, "w": w})
+    np.testing.assert_allclose(from_torch[0, 0].numpy(), explorer.output)
+    from_cnnlab = eval(explorer.cnnlab_code, {"cl": cl, "x": explorer.x, "w": explorer.w})
+    np.testing.assert_allclose(from_cnnlab, explorer.output)
+    assert "im2col: row" in explorer.sides.value and explorer.code in explorer.sides.value

@@ -35,7 +35,11 @@ class ConvExplorer(OutputCells, Explorer):
     Read back: ``x``, ``w``, ``padded``, ``output``, ``output_shape``,
     ``current_cell``, ``window`` ((top, left, height, width) in the padded
     input), ``window_mask``, ``formula_text``, ``arithmetic_text``,
-    ``stride_fits``, ``error``.
+    ``stride_fits``, ``error``; and the same convolution from two more sides:
+    ``im2col_row`` (the current window as the row of the im2col patch matrix
+    that multiplies the flattened kernel), ``code`` (the PyTorch line that
+    computes the output from ``x`` and ``w`` as (1, 1, H, W) tensors) and
+    ``cnnlab_code`` (the cnnlab call, on the NumPy arrays).
 
     Examples
     --------
@@ -73,6 +77,7 @@ class ConvExplorer(OutputCells, Explorer):
         self.status = W.HTML()
         self.formula = W.HTML()
         self.arithmetic = W.HTML()
+        self.sides = W.HTML()
         self._build_figure()
         self.kernel_text.value = format_kernel(load_kernel(self.kernel.value))
         self.kernel.observe(self._on_preset, names="value")
@@ -85,7 +90,7 @@ class ConvExplorer(OutputCells, Explorer):
         self._freeze_layout()
         self._assemble([self.input, self.kernel, self.kernel_text, self.mode, self.padding, self.padding_mode,
                         self.stride, self.dilation, W.HBox([self.play, self.step_button]), self.cell],
-                       [self.canvas, self.formula, self.arithmetic, self.status])
+                       [self.canvas, self.formula, self.arithmetic, self.sides, self.status])
 
     def _build_figure(self):
         from cnnlab.plot import show_matrix
@@ -205,7 +210,40 @@ class ConvExplorer(OutputCells, Explorer):
         self.output_art.set_window((row, col, 1, 1))
         self.arithmetic_text = self._arithmetic(row, col)
         self.arithmetic.value = f"<code>{self.arithmetic_text}</code>"
+        self._show_sides()
         self.redraw()
+
+    def _show_sides(self):
+        """The current window as a row of the im2col matrix, and the lines of PyTorch and cnnlab."""
+        top, left, height, width = self.window
+        d = self.dilation.value
+        self.im2col_row = self.padded[top:top + height:d, left:left + width:d].ravel()
+        self.code, self.cnnlab_code = self._torch_line(), self._cnnlab_line()
+        row = " ".join(format_number(v) for v in self.im2col_row)
+        kernel = " ".join(format_number(v) for v in self.w.ravel())
+        self.sides.value = (
+            f"<code>im2col: row {self.cell.value} of the patch matrix [{row}] · flattened kernel [{kernel}] "
+            f"= {format_number(self.im2col_row @ self.w.ravel())}</code><br>"
+            f"<code>PyTorch: {self.code}</code><br><code>cnnlab: {self.cnnlab_code}</code>")
+
+    def _torch_line(self):
+        """``F.conv2d(...)`` for the current settings, on x and w as (1, 1, H, W) tensors."""
+        (top, bottom), (left, right) = self.pads
+        mode, s, d = self.padding_mode.value, self.stride.value, self.dilation.value
+        if mode == "zeros" and top == bottom and left == right:
+            return f"F.conv2d(x, w, stride={s}, padding=({top}, {left}), dilation={d})"
+        if mode == "symmetric":  # torch has no symmetric padding: cnnlab pads, torch convolves
+            padded = f"torch.from_numpy(pad2d(x.numpy(), (({top}, {bottom}), ({left}, {right})), 'symmetric'))"
+        else:
+            torch_mode = {"zeros": "constant"}.get(mode, mode)
+            padded = f"F.pad(x, ({left}, {right}, {top}, {bottom}), mode={torch_mode!r})"
+        return f"F.conv2d({padded}, w, stride={s}, dilation={d})"
+
+    def _cnnlab_line(self):
+        """The cnnlab call for the current settings, on the NumPy arrays x and w."""
+        spec = self.padding.value if self.mode.value == "custom" else repr(self.mode.value)
+        return (f"cl.conv2d(x[None, None], w[None, None], stride={self.stride.value}, padding={spec}, "
+                f"dilation={self.dilation.value}, padding_mode={self.padding_mode.value!r})[0, 0]")
 
     def _arithmetic(self, row, col):
         """``out[i, j] = a·w + ... = value``: the products of the current window, and cnnlab's sum."""
