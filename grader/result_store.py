@@ -2,7 +2,7 @@
 
 A result lives in ``<course-dir>/grader-runs/<assignment>/<student>.json``
 beside the SHA-256 fingerprint of the submission's files; it counts as current
-while the files are unchanged (:func:`stored_result`). A grader :func:`claim`\ s
+while the files are unchanged (:func:`stored_result`). A grader claims (:func:`claim`)
 a submission (an exclusive ``flock`` on ``.<student>.lock``) before grading it,
 so that two graders on one workspace never grade the same submission at once.
 """
