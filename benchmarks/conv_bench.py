@@ -1,24 +1,39 @@
 """How fast is cnnlab's NumPy conv2d next to torch's CPU F.conv2d? (`make bench`)
 
-For each layer shape it prints time(cnnlab) / time(torch), forward and forward +
-backward (cnnlab.backprop.conv2d_backward against torch autograd), in float32 on
-one thread each (torch.set_num_threads(1); threadpoolctl limits NumPy's BLAS).
-Times are the process's CPU time (both sides run on one thread), so other
-jobs on a shared machine do not count; cnnlab and torch run alternately inside
-each repeat, and the ratio is the median over repeats.
-Target: median ratio <= 1.5x over the shapes, none above 2.5x.
+The first line says what ran: NumPy's BLAS library, its version and the kernel
+it chose (threadpoolctl; ``OPENBLAS_CORETYPE`` when set) and torch's CPU
+capability. Then two tables, in float32 on one thread each
+(torch.set_num_threads(1); threadpoolctl limits NumPy's BLAS):
+
+* lecture-size inputs (one small image): time(cnnlab) / time(SciPy, torch or
+  NumPy) for correlate2d, convolve2d, conv2d, conv2d_backward, max_pool2d,
+  avg_pool2d and pad2d, each call repeated so that the clock can see it;
+* large layers: time(cnnlab) / time(torch), forward and forward + backward
+  (conv2d_backward against torch autograd), and the peak memory of cnnlab's
+  forward (tracemalloc) next to its im2col chunk.
+
+Times are the process's CPU time (both sides run on one thread), so other jobs
+on a shared machine do not count; cnnlab and the reference run alternately
+inside each repeat, and the ratio is the median over repeats.
+Targets (issue 18): lecture sizes within 3x; large layers median <= 1.3x, max <= 2.0x.
 
     python benchmarks/conv_bench.py [--repeats 15]
 """
 
 import argparse
+import os
 import time
+import tracemalloc
 
 import numpy as np
+import scipy.signal
 import torch
 import torch.nn.functional as F
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
+import cnnlab as cl
+from cnnlab._im2col import CHUNK_BYTES
+from cnnlab.backprop import conv2d_backward
 from cnnlab.conv import conv2d
 
 # (N, C, H, K, k, stride, padding): batch, channels, size (H = W), filters, kernel, stride, padding
@@ -31,13 +46,58 @@ SHAPES = [
 ]
 
 
-def load_backward():
-    """cnnlab's conv2d_backward, or None while backprop.py does not exist yet."""
+def what_ran():
+    """One line: NumPy's BLAS (library, version, kernel), OPENBLAS_CORETYPE, torch's CPU capability."""
+    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture', '?')} kernel)"
+            for i in threadpool_info() if i.get("user_api") == "blas"] or ["no BLAS found"]
+    coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
+    return (f"NumPy BLAS: {', '.join(blas)}; OPENBLAS_CORETYPE={coretype}; "
+            f"torch {torch.__version__} CPU capability: {torch.backends.cpu.get_cpu_capability()}")
+
+
+def lecture_runs():
+    """(name, cnnlab call, reference call) on lecture-size inputs, float32 where the reference allows."""
+    rng = np.random.default_rng(0)
+    x5, k3 = rng.standard_normal((5, 5)), rng.standard_normal((3, 3))
+    x1, w1 = rng.standard_normal((1, 1, 5, 5), dtype=np.float32), rng.standard_normal((1, 1, 3, 3), dtype=np.float32)
+    x7 = rng.standard_normal((1, 1, 7, 7), dtype=np.float32)
+    x32 = rng.standard_normal((1, 3, 32, 32), dtype=np.float32)
+    t1, tw, t7, t32 = (torch.from_numpy(a) for a in (x1, w1, x7, x32))
+    dout = np.ones((1, 1, 3, 3), dtype=np.float32)
+    leaf, weight = t1.clone().requires_grad_(True), tw.clone().requires_grad_(True)
+
+    def torch_backward():
+        F.conv2d(leaf, weight).backward(torch.from_numpy(dout))
+
+    return [
+        ("correlate2d 5x5 * 3x3 (SciPy)", lambda: cl.correlate2d(x5, k3), lambda: scipy.signal.correlate2d(x5, k3, "valid")),
+        ("convolve2d 5x5 * 3x3 same (SciPy)", lambda: cl.convolve2d(x5, k3, "same"),
+         lambda: scipy.signal.convolve2d(x5, k3, "same")),
+        ("conv2d 1x1x5x5, 3x3 (torch)", lambda: conv2d(x1, w1), lambda: F.conv2d(t1, tw)),
+        ("conv2d 1x1x7x7, 3x3, stride 2 (torch)", lambda: conv2d(x7, w1, stride=2), lambda: F.conv2d(t7, tw, stride=2)),
+        ("conv2d_backward 1x1x5x5, 3x3 (autograd)", lambda: conv2d_backward(dout, x1, w1), torch_backward),
+        ("max_pool2d 1x3x32x32 (torch)", lambda: cl.max_pool2d(x32, 2), lambda: F.max_pool2d(t32, 2)),
+        ("avg_pool2d 1x3x32x32 (torch)", lambda: cl.avg_pool2d(x32, 2), lambda: F.avg_pool2d(t32, 2)),
+        ("pad2d 1x3x32x32 by 1 (np.pad)", lambda: cl.pad2d(x32, 1), lambda: np.pad(x32, ((0, 0), (0, 0), (1, 1), (1, 1)))),
+    ]
+
+
+def repeated(run, calls=200):
+    """``run`` called ``calls`` times: small calls take microseconds, below the clock's resolution."""
+    def many():
+        for _ in range(calls):
+            run()
+    return many
+
+
+def peak_memory(run):
+    """The largest extra memory ``run`` holds at once, in bytes (tracemalloc: NumPy reports to it)."""
+    tracemalloc.start()
     try:
-        from cnnlab.backprop import conv2d_backward
-    except ImportError:
-        return None
-    return conv2d_backward
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def seconds(run):
@@ -58,7 +118,7 @@ def median_ratio(ours, theirs, repeats):
     return float(np.median(ratios)), float(np.median(times))
 
 
-def layer_runs(shape, backward):
+def layer_runs(shape):
     """Forward and forward+backward callables for cnnlab and torch on one layer shape."""
     n, c, size, k, kernel, stride, padding = shape
     rng = np.random.default_rng(0)
@@ -75,14 +135,14 @@ def layer_runs(shape, backward):
 
     def torch_forward():
         with torch.no_grad():
-            return F.conv2d(xt, wt, bt, stride, padding)
+            return F.conv2d(xt, wt, bt, stride=stride, padding=padding)
 
     def ours_both():
         conv2d(x, w, b, stride=stride, padding=padding)
-        return backward(dout, x, w, stride, padding)
+        return conv2d_backward(dout, x, w, stride=stride, padding=padding)
 
     def torch_both():
-        F.conv2d(xt, wt, bt, stride, padding).backward(doutt)
+        F.conv2d(xt, wt, bt, stride=stride, padding=padding).backward(doutt)
 
     return (ours_forward, torch_forward), (ours_both, torch_both)
 
@@ -90,7 +150,7 @@ def layer_runs(shape, backward):
 def summary(label, ratios):
     """One line: the median and the largest ratio over the shapes, against the target."""
     median, largest = float(np.median(ratios)), max(ratios)
-    verdict = "ok" if median <= 1.5 and largest <= 2.5 else "MISSES target (median <= 1.5, max <= 2.5)"
+    verdict = "ok" if median <= 1.3 and largest <= 2.0 else "MISSES target (median <= 1.3, max <= 2.0)"
     return f"{label:<17} median ratio {median:.2f}x, max {largest:.2f}x: {verdict}"
 
 
@@ -99,27 +159,34 @@ def main():
     parser.add_argument("--repeats", type=int, default=15)
     repeats = parser.parse_args().repeats
     torch.set_num_threads(1)
-    backward = load_backward()
-    header = f"{'N, C, H, K, k, s, p':<26}{'cnnlab fwd':>12}{'fwd ratio':>11}{'fwd+bwd ratio':>15}"
-    print(header)
-    print("-" * len(header))
-    forward_ratios, both_ratios = [], []
+    print(what_ran())
     with threadpool_limits(1):
+        print()
+        header = f"{'lecture-size input (reference)':<42}{'cnnlab':>10}{'ratio':>9}"
+        print(header)
+        print("-" * len(header))
+        lecture = []
+        for name, ours, theirs in lecture_runs():
+            ratio, mine = median_ratio(repeated(ours), repeated(theirs), repeats)
+            lecture.append(ratio)
+            print(f"{name:<42}{mine / 200 * 1e6:>8.1f}us{ratio:>8.1f}x" + ("" if ratio <= 3 else "  > 3x"))
+        print(f"lecture sizes: {sum(r <= 3 for r in lecture)} of {len(lecture)} within 3x")
+        print()
+        header = f"{'N, C, H, K, k, s, p':<26}{'cnnlab fwd':>12}{'fwd ratio':>11}{'fwd+bwd ratio':>15}{'peak MB':>9}"
+        print(header)
+        print("-" * len(header))
+        forward_ratios, both_ratios = [], []
         for shape in SHAPES:
-            forward, both = layer_runs(shape, backward)
+            forward, both = layer_runs(shape)
             ratio, mine = median_ratio(*forward, repeats)
             forward_ratios.append(ratio)
-            row = f"{str(shape):<26}{mine * 1e3:>10.2f}ms{ratio:>10.2f}x"
-            if backward is not None:
-                both_ratios.append(median_ratio(*both, repeats)[0])
-                row += f"{both_ratios[-1]:>14.2f}x"
-            print(row)
+            both_ratios.append(median_ratio(*both, repeats)[0])
+            peak = peak_memory(forward[0]) / 2**20
+            print(f"{str(shape):<26}{mine * 1e3:>10.2f}ms{ratio:>10.2f}x{both_ratios[-1]:>14.2f}x{peak:>9.1f}")
+    print(f"(peak MB: cnnlab's forward, output included; its im2col chunk is {CHUNK_BYTES / 2**20:.0f} MB)")
     print()
     print(summary("forward:", forward_ratios))
-    if backward is None:
-        print("forward+backward: skipped, cnnlab.backprop.conv2d_backward does not exist yet")
-    else:
-        print(summary("forward+backward:", both_ratios))
+    print(summary("forward+backward:", both_ratios))
 
 
 if __name__ == "__main__":

@@ -60,3 +60,14 @@ def test_import_cnnlab_stays_light(heavy):
 def test_ci_runs_the_readme_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert "make test" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.slow
+def test_conv_bench_runs_and_says_what_it_measured():
+    """`make bench`'s first script, once through (a smoke run: its ratios are measurements, not checks)."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "conv_bench.py"), "--repeats", "1"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("NumPy BLAS: ") and "CPU capability" in lines[0]
+    assert "lecture sizes:" in done.stdout and "forward+backward: median ratio" in done.stdout

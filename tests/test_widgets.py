@@ -621,3 +621,29 @@ def test_conv_explorer_im2col_row_and_code_compute_the_same_output(settings):
     from_cnnlab = eval(explorer.cnnlab_code, {"cl": cl, "x": explorer.x, "w": explorer.w})
     np.testing.assert_allclose(from_cnnlab, explorer.output)
     assert "im2col: row" in explorer.sides.value and explorer.code in explorer.sides.value
+
+
+@pytest.mark.parametrize("stride, dilation", [(1, 1), (2, 1), (1, 2), (3, 1)])
+def test_conv_explorer_follows_an_input_pixel_backwards(stride, dilation):
+    from cnnlab.backprop import conv2d_backward
+    from cnnlab.widgets import ConvExplorer
+
+    explorer = ConvExplorer()
+    explorer.mode.value = "same"
+    explorer.stride.value, explorer.dilation.value = stride, dilation
+    (kh, kw), padded = explorer.w.shape, explorer.padded
+    dx, _, _ = conv2d_backward(np.ones((1, 1) + explorer.output.shape), padded[None, None], explorer.w[None, None],
+                               stride=stride, dilation=dilation)
+    np.testing.assert_allclose(explorer.input_gradient, dx[0, 0])  # dL/dX for dL/dZ = 1, two ways
+    for row, col in [(0, 0), (2, 3), (padded.shape[0] - 1, padded.shape[1] - 1)]:
+        explorer.select_pixel(row, col)
+        windows = {(i, j) for i in range(explorer.output.shape[0]) for j in range(explorer.output.shape[1])
+                   for m in range(kh) for l in range(kw)
+                   if (i * stride + dilation * m, j * stride + dilation * l) == (row, col)}
+        assert {tuple(c) for c in np.argwhere(explorer.fed_cells)} == windows
+        assert f"input pixel ({row}, {col}) feeds" in explorer.sides.value
+        assert explorer.input_art.window == (row, col, 1, 1)
+        if windows:
+            np.testing.assert_array_equal(explorer.output_art._mask, explorer.fed_cells)
+    with pytest.raises(ValueError, match="pixel must lie inside the padded input"):
+        explorer.select_pixel(-1, 0)

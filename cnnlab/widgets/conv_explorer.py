@@ -39,7 +39,11 @@ class ConvExplorer(OutputCells, Explorer):
     ``im2col_row`` (the current window as the row of the im2col patch matrix
     that multiplies the flattened kernel), ``code`` (the PyTorch line that
     computes the output from ``x`` and ``w`` as (1, 1, H, W) tensors) and
-    ``cnnlab_code`` (the cnnlab call, on the NumPy arrays).
+    ``cnnlab_code`` (the cnnlab call, on the NumPy arrays); and backwards:
+    ``pixel`` (a pixel of the padded input, set with :meth:`select_pixel` or a
+    click on the input), ``fed_cells`` (a boolean mask of the output cells that
+    pixel feeds) and ``input_gradient`` (dL/dX on the padded input for
+    dL/dZ = 1 everywhere: the transposed convolution of dL/dZ with the kernel).
 
     Examples
     --------
@@ -119,6 +123,19 @@ class ConvExplorer(OutputCells, Explorer):
     def _on_click(self, event):
         if event.inaxes is self.output_art.ax and self.output.size:
             self.jump_to(int(round(event.ydata)), int(round(event.xdata)))
+        elif event.inaxes is self.input_art.ax and self.error is None:
+            self.select_pixel(int(round(event.ydata)), int(round(event.xdata)))
+
+    def select_pixel(self, row, col):
+        """Follow pixel ``(row, col)`` of the padded input backwards: frame it, color the output cells it feeds."""
+        height, width = self.padded.shape
+        if not (0 <= row < height and 0 <= col < width):
+            raise ValueError(f"pixel must lie inside the padded input of shape {self.padded.shape}, got ({row}, {col})")
+        self.pixel = (row, col)
+        self._show_sides()
+        self.input_art.set_window((row, col, 1, 1))  # the backward view until the next output cell
+        self.output_art.set_window(self.fed_cells if self.fed_cells.any() else None)
+        self.redraw()
 
     def jump_to(self, row, col):
         """Make output cell ``(row, col)`` the current one."""
@@ -219,12 +236,33 @@ class ConvExplorer(OutputCells, Explorer):
         d = self.dilation.value
         self.im2col_row = self.padded[top:top + height:d, left:left + width:d].ravel()
         self.code, self.cnnlab_code = self._torch_line(), self._cnnlab_line()
+        backward = self._backward_line()
         row = " ".join(format_number(v) for v in self.im2col_row)
         kernel = " ".join(format_number(v) for v in self.w.ravel())
         self.sides.value = (
             f"<code>im2col: row {self.cell.value} of the patch matrix [{row}] · flattened kernel [{kernel}] "
             f"= {format_number(self.im2col_row @ self.w.ravel())}</code><br>"
-            f"<code>PyTorch: {self.code}</code><br><code>cnnlab: {self.cnnlab_code}</code>")
+            f"<code>PyTorch: {self.code}</code><br><code>cnnlab: {self.cnnlab_code}</code><br>"
+            f"<code>{backward}</code>")
+
+    def _backward_line(self):
+        """Which output cells ``self.pixel`` feeds, and its share of dL/dX as a transposed convolution."""
+        from cnnlab.conv import correlate2d
+        from cnnlab.conv_transpose import conv_transpose2d
+
+        s, d = self.stride.value, self.dilation.value
+        height, width = self.padded.shape
+        self.pixel = tuple(min(p, n - 1) for p, n in zip(getattr(self, "pixel", self.window[:2]), (height, width)))
+        one_hot = np.zeros(self.padded.shape)
+        one_hot[self.pixel] = 1.0
+        self.fed_cells = correlate2d(one_hot, np.ones_like(self.w), stride=s, dilation=d) != 0
+        reached = conv_transpose2d(np.ones((1, 1) + self.output.shape), self.w[None, None], stride=s, dilation=d)[0, 0]
+        self.input_gradient = np.zeros(self.padded.shape)  # pixels past the last window get nothing
+        self.input_gradient[:reached.shape[0], :reached.shape[1]] = reached
+        cells = ", ".join(f"({i}, {j})" for i, j in np.argwhere(self.fed_cells)) or "none"
+        return (f"backward: input pixel {self.pixel} feeds output cells {cells}; with dL/dZ = 1 everywhere, "
+                f"dL/dX = conv_transpose2d(dL/dZ, w, stride={s}, dilation={d}) gives it "
+                f"{format_number(self.input_gradient[self.pixel])}")
 
     def _torch_line(self):
         """``F.conv2d(...)`` for the current settings, on x and w as (1, 1, H, W) tensors."""
