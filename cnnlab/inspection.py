@@ -219,7 +219,7 @@ def saliency(model, x, target=None):
         with torch.enable_grad():
             scores = model(batch)
             chosen = scores.argmax(dim=1) if target is None else torch.as_tensor(
-                np.broadcast_to(target, (len(batch),)), device=scores.device)
+                np.array(np.broadcast_to(target, (len(batch),))), device=scores.device)
             (grad,) = torch.autograd.grad(scores.gather(1, chosen.reshape(-1, 1)).sum(), batch)
     finally:
         model.train(training)
