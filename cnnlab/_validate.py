@@ -202,6 +202,28 @@ def check_kernel_fits(padded_shape, kernel_shape, dilation):
                          f"input of size {height}x{width}: pad more or use a smaller kernel")
 
 
+def layer_arrays(x, w, b, x_layout, w_layout):
+    """``(x, w, b, single)`` for a layer call: x batched to 4-D, w and b of x's kind; ``single`` if x was 3-D.
+
+    The layouts name the axes in the messages, e.g. ``"(N, C, H, W) or (C, H, W)"``.
+
+    Examples
+    --------
+    >>> x, w, b, single = layer_arrays(np.ones((1, 3, 3)), np.ones((2, 1, 2, 2)), None,
+    ...                                "(N, C, H, W) or (C, H, W)", "(K, C, kh, kw)")
+    >>> x.shape, single
+    ((1, 1, 3, 3), True)
+    """
+    x = as_float_array(x, "x")
+    check_ndim(x, "x", (3, 4), x_layout)
+    single = x.ndim == 3
+    x = x[None] if single else x
+    w = as_like(w, x, "w")
+    check_ndim(w, "w", (4,), w_layout)
+    b = None if b is None else as_like(b, x, "b")
+    return x, w, b, single
+
+
 def renamed_arguments(**renames):
     """Decorator: a call with an argument's old name raises a ``TypeError`` that names the new one.
 

@@ -30,7 +30,7 @@ from ._backend import is_tensor
 from ._im2col import CHUNK_BYTES, flat_phases, tap_start
 from ._validate import (
     as_float_array, as_like, check_choice, check_int, check_kernel_fits, check_ndim, check_pair, describe,
-    renamed_arguments,
+    layer_arrays, renamed_arguments,
 )
 from .padding import PADDING_STRINGS, canonical_mode, pad2d, resolve_padding
 from .shapes import conv_output_size
@@ -201,13 +201,7 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, padding_m
     """
     check_choice(impl, "impl", IMPLS)
     padding_mode = canonical_mode(padding_mode, "padding_mode")
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", (3, 4), "(N, C, H, W) or (C, H, W)")
-    single = x.ndim == 3
-    x = x[None] if single else x
-    w = as_like(w, x, "w")
-    check_ndim(w, "w", (4,), "(K, C/groups, kh, kw)")
-    b = None if b is None else as_like(b, x, "b")
+    x, w, b, single = layer_arrays(x, w, b, "(N, C, H, W) or (C, H, W)", "(K, C/groups, kh, kw)")
     stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
     groups = check_int(groups, "groups", 1)
     _check_channels(x, w, b, groups)

@@ -24,7 +24,7 @@ transposes.
 import numpy as np
 
 from ._backend import is_tensor
-from ._validate import as_float_array, as_like, check_choice, check_int, check_ndim, check_pair, describe
+from ._validate import check_choice, check_int, check_pair, describe, layer_arrays
 from .conv import conv2d
 from .shapes import conv_transpose_output_size
 from .vocabulary import IMPLS
@@ -71,13 +71,7 @@ def conv_transpose2d(x, w, b=None, *, stride=1, padding=0, output_padding=0, dil
     array([[[ 1.,  1., 11., 10., 10.]]])
     """
     impl = check_choice(impl, "impl", IMPLS)
-    x = as_float_array(x, "x")
-    check_ndim(x, "x", (3, 4), "(N, C_in, H, W) or (C_in, H, W)")
-    single = x.ndim == 3
-    x = x[None] if single else x
-    w = as_like(w, x, "w")
-    check_ndim(w, "w", (4,), "(C_in, C_out/groups, kh, kw)")
-    b = None if b is None else as_like(b, x, "b")
+    x, w, b, single = layer_arrays(x, w, b, "(N, C_in, H, W) or (C_in, H, W)", "(C_in, C_out/groups, kh, kw)")
     stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
     padding = check_pair(padding, "padding", 0)
     output_padding = check_pair(output_padding, "output_padding", 0)
