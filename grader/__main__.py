@@ -40,6 +40,9 @@ def _parser():
     p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory per submission's kernel")
     p.add_argument("--student", action="append", help="grade only this student (repeatable); always re-grades")
     p.add_argument("--force", action="store_true", help="re-grade submissions that already have a result")
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="grade on a Dask cluster: a scheduler's tcp://HOST:8786, or local:N for N workers "
+                        "on this machine (default: this machine, --jobs at once)")
     p.add_argument("--sandbox", choices=("auto", "required", "off"), default="auto",
                    help="isolate each kernel with bubblewrap: where available (auto, the default), "
                         "or refuse to grade without it (required), or never (off)")

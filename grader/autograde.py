@@ -140,26 +140,40 @@ class _Job:
     def finish(self):
         """Read, store and return the result."""
         if self.problems:
-            zero_submission(self.course_dir, self.assignment, self.student)
-            result = read_result(self.course_dir, self.assignment, self.student, status="failed",
-                                 notes=self.problems)
-            store(self.course_dir, result, self.digest)
-            release(self.lock)
-            return result
-        self._remove_scratch()
-        outcome, seconds = self.supervisor.outcome, round(self.supervisor.elapsed, 2)
-        if outcome == "ok":
-            result = read_result(self.course_dir, self.assignment, self.student, seconds=seconds)
+            result = record_result(self.course_dir, self.assignment, self.student, "not gradable",
+                                   digest=self.digest, problems=self.problems)
         else:
-            zero_submission(self.course_dir, self.assignment, self.student)
-            result = read_result(self.course_dir, self.assignment, self.student, status="failed",
-                                 notes=_failure_notes(outcome, self.log_path), seconds=seconds)
-            for cell in result.cells.values():
-                cell.score = 0.0
-            result.score = 0.0
-        store(self.course_dir, result, self.digest)
+            self._remove_scratch()
+            result = record_result(self.course_dir, self.assignment, self.student, self.supervisor.outcome,
+                                   digest=self.digest, seconds=round(self.supervisor.elapsed, 2),
+                                   log_path=self.log_path)
         release(self.lock)
         return result
+
+
+def record_result(course_dir, assignment, student, outcome, *, digest, seconds=0.0, problems=(), log_path=None):
+    """Read the result of one graded submission from the workspace, store it and return it.
+
+    ``outcome`` is the :class:`~grader.execute.Supervisor`'s (``"ok"``, or why
+    grading stopped); ``problems`` are :func:`precheck`'s, for a submission that
+    was never run. Anything but ``"ok"`` scores zero, with the reason as a note.
+    The cluster's coordinator (:mod:`grader.cluster`) records what its workers
+    send back through here too, so both paths store the same result.
+    """
+    if problems:
+        zero_submission(course_dir, assignment, student)
+        result = read_result(course_dir, assignment, student, status="failed", notes=list(problems))
+    elif outcome == "ok":
+        result = read_result(course_dir, assignment, student, seconds=seconds)
+    else:
+        zero_submission(course_dir, assignment, student)
+        result = read_result(course_dir, assignment, student, status="failed",
+                             notes=_failure_notes(outcome, log_path), seconds=seconds)
+        for cell in result.cells.values():
+            cell.score = 0.0
+        result.score = 0.0
+    store(course_dir, result, digest)
+    return result
 
 
 def _preload():

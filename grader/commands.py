@@ -86,7 +86,7 @@ def release(args):
 
 
 def autograde(args):
-    """``autograde A [--jobs N] [--timeout S] [--wall S] [--memory-mb M] [--student ID] [--force] [--sandbox MODE]``"""
+    """``autograde A [--jobs N | --cluster ADDRESS] [--timeout S] [--wall S] [--memory-mb M] [--student ID] [--force] [--sandbox MODE]``"""
     from tqdm import tqdm
 
     from .autograde import autograde as run
@@ -94,7 +94,7 @@ def autograde(args):
     from .execute import Limits
 
     course = _course(args)
-    sandbox = _sandbox_mode(args.sandbox)
+    sandbox = args.sandbox if args.cluster else _sandbox_mode(args.sandbox)  # on a cluster: the workers'
     _registered(args, course)
     everyone = submitted_students(course, args.assignment)
     todo = args.student or (everyone if args.force else pending(course, args.assignment))
@@ -108,9 +108,28 @@ def autograde(args):
             if result.status != "graded":
                 bar.write(f"{result.student}: could not be graded: {result.notes[0]}")
 
-        results = run(course, args.assignment, jobs=args.jobs, limits=limits, students=args.student,
-                      force=args.force, progress=progress, sandbox=sandbox)
+        options = dict(limits=limits, students=args.student, force=args.force, progress=progress, sandbox=sandbox)
+        if args.cluster:
+            results = _autograde_on_cluster(args, course, options)
+        else:
+            results = run(course, args.assignment, jobs=args.jobs, **options)
     _print_summary(results)
+
+
+def _autograde_on_cluster(args, course, options):
+    """``autograde --cluster ADDRESS``: the same grading, each submission a task on a Dask cluster."""
+    from .cluster import ClusterError, autograde_on_cluster, check_workers, connect, describe
+
+    if args.jobs:
+        print("--jobs is ignored with --cluster: every worker thread grades one submission at a time",
+              file=sys.stderr)
+    try:
+        with connect(args.cluster) as client:
+            describe(client)
+            check_workers(client, options["sandbox"], log=lambda line: print(line, file=sys.stderr))
+            return autograde_on_cluster(client, course, args.assignment, solutions_dir(args.repo_root), **options)
+    except ClusterError as err:
+        raise CommandError(str(err)) from None
 
 
 def _print_summary(results):

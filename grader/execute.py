@@ -20,7 +20,6 @@ one spot:
 """
 
 import argparse
-import multiprocessing
 import os
 import resource
 import sys
@@ -161,15 +160,32 @@ def main(argv=None):
 
 
 def _run_in_session(target, args, parent):
-    os.setsid()
-    if sys.platform.startswith("linux"):  # die with the grader: no orphan keeps writing grades
-        import ctypes
-        import signal
+    """The forked child: own session, killed with its parent, ``target(*args)``, then exit (0: it returned)."""
+    code = 1
+    try:
+        os.setsid()
+        if sys.platform.startswith("linux"):  # die with the grader: no orphan keeps writing grades
+            import ctypes
+            import signal
 
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:
-            os._exit(1)
-    target(*args)
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:
+                os._exit(1)
+        target(*args)
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)  # never return into the parent's code, nor run its atexit handlers
 
 
 class Supervisor:
@@ -208,9 +224,13 @@ class Supervisor:
         self.outcome = None
         self.started = time.monotonic()
         self._next_memory_check = self._next_pss_check = self.started
-        self._process = multiprocessing.get_context("fork").Process(
-            target=_run_in_session, args=(target, args, os.getpid()), daemon=False)
-        self._process.start()
+        parent = os.getpid()
+        # os.fork, not multiprocessing: a Dask worker is a daemonic process, which multiprocessing
+        # forbids to have children
+        self._pid = os.fork()
+        if self._pid == 0:
+            _run_in_session(target, args, parent)
+        self._exitcode = None
 
     @property
     def elapsed(self):
@@ -221,9 +241,8 @@ class Supervisor:
         """Return the outcome once the child has ended (killing it if over a limit), else ``None``."""
         if self.outcome is not None:
             return self.outcome
-        if not self._process.is_alive():
-            self._process.join()
-            code = self._process.exitcode
+        code = self._reap()
+        if code is not None:
             self.outcome = "ok" if code == 0 else f"exit {code}"
         elif self.elapsed > self.limits.wall_s:
             self.kill("wall-clock limit")
@@ -240,15 +259,23 @@ class Supervisor:
                 process.kill()
             except psutil.NoSuchProcess:
                 pass
-        self._process.join()
+        self._reap(wait=True)
         self.outcome = reason
+
+    def _reap(self, wait=False):
+        """The child's exit code (``-N``: killed by signal N) once it has ended, else ``None``."""
+        if self._exitcode is None:
+            pid, status = os.waitpid(self._pid, 0 if wait else os.WNOHANG)
+            if pid:
+                self._exitcode = os.waitstatus_to_exitcode(status)
+        return self._exitcode
 
     def _tree(self):
         """The child and all its descendants (``[]`` once it is gone)."""
         import psutil
 
         try:
-            child = psutil.Process(self._process.pid)
+            child = psutil.Process(self._pid)
             return [child, *child.children(recursive=True)]
         except psutil.NoSuchProcess:
             return []
