@@ -38,12 +38,13 @@ bench: install
 demo: install
 	CNNLAB_SCALE=$(SCALE) $(BIN)/voila demo/lecture_demo.ipynb --no-browser --port=$(or $(PORT),8866) --Voila.ip=127.0.0.1
 
-# Grade one assignment: make grade ASSIGNMENT=03-padding-and-stride [SUBMISSIONS=downloads.zip]
-# (without SUBMISSIONS, the ones already collected into grading/submitted/).
+# Grade one assignment: make grade ASSIGNMENT=03-padding-and-stride [SUBMISSIONS=downloads.zip] [CLUSTER=ADDRESS]
+# (without SUBMISSIONS, the ones already collected into grading/submitted/; CLUSTER: a Dask
+# scheduler's tcp://HOST:8786, or local:N workers on this machine).
 grade: install
 	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=03-padding-and-stride [SUBMISSIONS=path]"; exit 2; }
 	$(if $(SUBMISSIONS),$(BIN)/python -m grader collect $(SUBMISSIONS) --assignment $(ASSIGNMENT))
-	$(BIN)/python -m grader autograde $(ASSIGNMENT)
+	$(BIN)/python -m grader autograde $(ASSIGNMENT) $(if $(CLUSTER),--cluster $(CLUSTER))
 	$(BIN)/python -m grader feedback $(ASSIGNMENT)
 	$(BIN)/python -m grader report $(ASSIGNMENT)
 

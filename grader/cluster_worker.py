@@ -33,15 +33,20 @@ def sandbox_status():
     return bubblewrap_status()
 
 
+def _worker():
+    """The running Dask worker, or ``None`` when called outside one."""
+    from distributed import get_worker
+
+    try:
+        return get_worker()
+    except ValueError:
+        return None
+
+
 def _task_folder():
     """A new folder for one task: in the Dask worker's local directory when run by one."""
-    try:
-        from distributed import get_worker
-
-        parent = get_worker().local_directory
-    except ValueError:  # not inside a worker (called directly)
-        parent = None
-    folder = tempfile.mkdtemp(prefix="grader-task-", dir=parent)
+    worker = _worker()
+    folder = tempfile.mkdtemp(prefix="grader-task-", dir=worker.local_directory if worker else None)
     os.chmod(folder, 0o700)  # the gradebook holds the hidden tests: no kernel's user may read it
     return Path(folder)
 
@@ -78,7 +83,7 @@ def grade_on_worker(bundle, packet, limits, sandbox):
     dict
         ``outcome`` and ``seconds`` (the Supervisor's), ``rows``
         (:func:`grader.packets.submission_rows`), ``autograded`` (the files of
-        the autograded folder, or ``None``), ``log`` and ``worker`` (host name).
+        the autograded folder, or ``None``), ``log`` and ``worker`` (the Dask worker's address).
     """
     from nbgrader.api import Gradebook
 
@@ -117,7 +122,7 @@ def grade_on_worker(bundle, packet, limits, sandbox):
                 "rows": submission_rows(course, assignment, student),
                 "autograded": read_tree(autograded) if autograded.is_dir() else None,
                 "log": log_path.read_text(errors="replace") if log_path.exists() else "",
-                "worker": os.uname().nodename}
+                "worker": _worker().address if _worker() else os.uname().nodename}
     finally:
         _give_back_slot(slot)
         remove_tree(course)

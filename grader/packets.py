@@ -183,5 +183,5 @@ def unpack_result(course_dir, assignment, student, sent, log_path):
         shutil.rmtree(autograded, ignore_errors=True)
     else:
         write_tree(autograded, sent["autograded"])
-    Path(log_path).write_text(sent["log"])
+    Path(log_path).write_text(f"graded on Dask worker {sent['worker']}\n{sent['log']}")
     os.chmod(log_path, 0o644)

@@ -1,0 +1,272 @@
+"""`grader autograde --cluster`: a real Dask scheduler and two real workers on 127.0.0.1 (issue 16).
+
+The scheduler and the workers are started with the README's own lines ("Grading a big course"),
+placeholders replaced, each worker in a temporary directory of its own. The course has two
+assignments: the fixture, and a copy of it whose notebook asks for a GPU, so that the worker
+started with ``--resources GPU=1`` must grade all of that one.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from fixtures.grading import ASSIGNMENT, CORRECT, FLIPPED, ROOT, write_raw
+from fixtures.hostile import CASES, edit_notebook, fill
+from fixtures.workspace import REPO, fresh_checkout, shell
+from grader.api import fill_answers, release
+from grader.config import nbgrader_env
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grader_cluster")]
+GPU_ASSIGNMENT = "gpu-fixture"
+LIMITS = ["--timeout", "5", "--wall", "90"]
+# six per assignment: right, wrong, broken, and hostile ones (a loop, an exiting kernel, tampering)
+SUBMISSIONS = {
+    ASSIGNMENT: ["good", "flipped", "infinite_loop", "os_exit", "calls_library", "malformed"],
+    GPU_ASSIGNMENT: ["good", "monkeypatches_checks", "edits_test_cell", "reads_solutions", "huge_output", "empty"],
+}
+
+
+def readme_cluster_lines():
+    """The command lines of the README's "Grading a big course" shell block, comments removed."""
+    section = (REPO / "README.md").read_text().split("### Grading a big course", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def readme_line(start, **placeholders):
+    found = [line for line in readme_cluster_lines() if line.startswith(start)]
+    assert found, f"no line of the README's cluster block starts with {start!r}"
+    line = found[0]
+    for name, value in placeholders.items():
+        line = line.replace(name, value)
+    return line
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tree_digest(folder):
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def grader_cli(*args, course, repo_root, timeout=600):
+    command = [sys.executable, "-m", "grader", *args, "--course-dir", str(course), "--repo-root", str(repo_root)]
+    return subprocess.run(command, cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def stored(course, assignment):
+    """``student -> stored result`` without its timing."""
+    results = {}
+    for path in sorted((course / "grader-runs" / assignment).glob("*.json")):
+        result = json.loads(path.read_text())
+        result.pop("seconds")
+        results[path.stem] = result
+    return results
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """Course files with the two assignments, and a released workspace holding the 12 submissions."""
+    base = tmp_path_factory.mktemp("cluster")
+    files = base / "course-files"
+    shutil.copytree(ROOT / "solutions", files / "solutions")
+    nb = nbformat.read(files / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    nb.metadata["cnnlab"] = {"wants_gpu": True}
+    (files / "solutions" / GPU_ASSIGNMENT).mkdir()
+    nbformat.write(nb, files / "solutions" / GPU_ASSIGNMENT / f"{GPU_ASSIGNMENT}.ipynb")
+    template = base / "template"
+    for assignment, students in SUBMISSIONS.items():
+        notebook = release(assignment, files, template, release_root=base / "release") / f"{assignment}.ipynb"
+        for student in students:
+            target = template / "submitted" / student / assignment / f"{assignment}.ipynb"
+            if student in CASES:
+                case = CASES[student]
+                paths = {"COURSE_DIR": template, "SOURCE_DIR": files / "solutions" / assignment, "REPO_DIR": REPO,
+                         "NET_PORT": 9}
+                fill_answers(notebook, {gid: fill(code, **paths) for gid, code in case.answers.items()}, target)
+                if case.edit:
+                    nbformat.write(edit_notebook(nbformat.read(target, as_version=4), case.edit), target)
+            else:
+                target.parent.mkdir(parents=True)
+                target.write_text('{"cells": [' if student == "malformed" else "")
+    return files, template
+
+
+def workspace(course, path):
+    """A copy of the released workspace at ``path``."""
+    _, template = course
+    shutil.copytree(template, path)
+    config = path / "nbgrader_config.py"
+    config.write_text(config.read_text().replace(str(template), str(path)))
+    return path
+
+
+class Cluster:
+    """A scheduler and two workers (the second with a GPU resource), started with the README's lines."""
+
+    def __init__(self, base, worker_env=({}, {})):
+        self.port = free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.dirs = [base / "worker-cpu", base / "worker-gpu"]
+        places = {"COORDINATOR": "127.0.0.1", "8786": str(self.port), ":8787": f"127.0.0.1:{free_port()}"}
+        lines = [readme_line(".venv/bin/dask scheduler", **places),
+                 readme_line(".venv/bin/dask worker", **places).replace("--nworkers 4", "--nworkers 1"),
+                 readme_line(".venv/bin/dask worker tcp://COORDINATOR:8786 --nthreads 1 --resources", **places)]
+        self.processes = []
+        for line, cwd, more in zip(lines, [base / "scheduler", *self.dirs], [{}, *worker_env]):
+            cwd.mkdir(parents=True)
+            env = {**nbgrader_env(), "DASK_TEMPORARY_DIRECTORY": str(cwd), **more}
+            command = line.replace(".venv/bin/", str(Path(sys.executable).parent) + "/").split()
+            self.processes.append(subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                                   stderr=open(cwd / "log.txt", "w"), start_new_session=True))
+        from distributed import Client
+
+        with Client(self.address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+            self.workers = {info["resources"].get("GPU", 0): address
+                            for address, info in client.scheduler_info(n_workers=-1)["workers"].items()}
+
+    def kill_worker(self, index):
+        os.killpg(self.processes[1 + index].pid, signal.SIGKILL)
+        self.processes[1 + index].wait()
+
+    def stop(self):
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def local_results(course, tmp_path_factory):
+    """What ``--jobs 1`` on this machine stores for the 12 submissions."""
+    files, _ = course
+    local = workspace(course, tmp_path_factory.mktemp("local") / "course")
+    for assignment in SUBMISSIONS:
+        done = grader_cli("autograde", assignment, "--jobs", "1", *LIMITS, course=local, repo_root=files)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return {assignment: stored(local, assignment) for assignment in SUBMISSIONS}
+
+
+def test_a_cluster_grades_everything_once_like_one_machine_and_survives_a_dead_worker(course, local_results,
+                                                                                         tmp_path):
+    files, _ = course
+    coordinator = workspace(course, tmp_path / "course")
+    before = {"course files": tree_digest(files), "repository": tree_digest(REPO / "solutions") +
+              tree_digest(REPO / "notebooks")}
+    cluster = Cluster(tmp_path)
+    try:
+        gpu_worker = cluster.workers[1]
+        autograde = readme_line(".venv/bin/python -m grader autograde", COORDINATOR="127.0.0.1").split()[3:]
+        autograde = [word.replace("8786", str(cluster.port)) for word in autograde]
+        # the GPU assignment, both workers alive: the GPU worker grades all of it
+        done = grader_cli(*[GPU_ASSIGNMENT if w == "03-padding-and-stride" else w for w in autograde], *LIMITS,
+                          course=coordinator, repo_root=files)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"dashboard: http://127.0.0.1:" in done.stderr and "2 workers" in done.stderr, done.stderr
+        logs = coordinator / "grader-runs" / GPU_ASSIGNMENT
+        graded_by = {p.stem: p.read_text().splitlines()[0] for p in logs.glob("*.log")}
+        assert graded_by and all(line == f"graded on Dask worker {gpu_worker}" for line in graded_by.values()), \
+            graded_by
+        # the other assignment: the CPU worker is killed while it grades, after the first result
+        command = [sys.executable, "-m", "grader",
+                   *[ASSIGNMENT if w == "03-padding-and-stride" else w for w in autograde], *LIMITS,
+                   "--course-dir", str(coordinator), "--repo-root", str(files)]
+        process = subprocess.Popen(command, cwd=REPO, env=nbgrader_env(), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        runs, deadline = coordinator / "grader-runs" / ASSIGNMENT, time.monotonic() + 300
+        while time.monotonic() < deadline and not (
+                [p for p in runs.glob("*.sha256") if p.stem != "malformed"]
+                and list(cluster.dirs[0].rglob("grader-task-*"))):
+            time.sleep(0.05)
+        cluster.kill_worker(0)
+        out, err = process.communicate(timeout=600)
+        assert process.returncode == 0, out + err
+        assert list(cluster.dirs[0].rglob("grader-task-*")), "the killed worker was not grading when killed"
+        # all 12 graded, each as one machine grades it
+        for assignment in SUBMISSIONS:
+            assert stored(coordinator, assignment) == local_results[assignment], assignment
+            assert sorted(stored(coordinator, assignment)) == sorted(SUBMISSIONS[assignment])
+        took_over = [p.stem for p in runs.glob("*.log") if gpu_worker in p.read_text().splitlines()[0]]
+        assert took_over, "the surviving worker graded nothing"
+        # nothing outside the coordinator's workspace changed; the surviving worker left nothing behind
+        assert {"course files": tree_digest(files), "repository": tree_digest(REPO / "solutions") +
+                tree_digest(REPO / "notebooks")} == before
+        assert not list(cluster.dirs[1].rglob("grader-task-*"))
+        assert not (cluster.dirs[1] / "autograded").exists() and not (cluster.dirs[1] / "submitted").exists()
+        # a second run grades nothing
+        mtimes = {p: p.stat().st_mtime_ns for p in (coordinator / "grader-runs").rglob("*.json")}
+        for assignment in SUBMISSIONS:
+            again = grader_cli(*[assignment if w == "03-padding-and-stride" else w for w in autograde],
+                               course=coordinator, repo_root=files)
+            assert again.returncode == 0, again.stdout + again.stderr
+            assert "6 of 6 submissions already graded (kept); grading 0" in again.stderr, again.stderr
+        assert {p: p.stat().st_mtime_ns for p in (coordinator / "grader-runs").rglob("*.json")} == mtimes
+    finally:
+        cluster.stop()
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_within_seconds(course, tmp_path):
+    files, _ = course
+    coordinator = workspace(course, tmp_path / "course")
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
+    start = time.monotonic()
+    done = grader_cli("autograde", ASSIGNMENT, "--cluster", address, course=coordinator, repo_root=files)
+    seconds = time.monotonic() - start
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"error: cannot reach the Dask scheduler at {address} within 5 s" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and seconds < 30, (seconds, done.stderr)
+    assert not list((coordinator / "grader-runs" / ASSIGNMENT).glob("*.json"))
+
+
+def test_a_worker_without_bubblewrap_refuses_under_sandbox_required(course, tmp_path):
+    """One worker finds bubblewrap, one does not (bwrap is not on its PATH): nothing is graded."""
+    files, _ = course
+    coordinator = workspace(course, tmp_path / "course")
+    cluster = Cluster(tmp_path, worker_env=[{"PATH": str(Path(sys.executable).parent)}, {}])
+    try:
+        done = grader_cli("autograde", ASSIGNMENT, "--cluster", cluster.address, "--sandbox", "required",
+                          course=coordinator, repo_root=files)
+    finally:
+        cluster.stop()
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert (f"error: --sandbox required, but 1 of 2 workers cannot sandbox (worker {cluster.workers[0]}: "
+            "bubblewrap is not installed") in done.stderr, done.stderr
+    assert not list((coordinator / "grader-runs" / ASSIGNMENT).glob("*.json"))
+
+
+def test_make_grade_with_a_local_cluster_as_the_readme_says(tmp_path):
+    """The README's `make grade ... CLUSTER=local:2`, on the real notebook 03, in a fresh checkout."""
+    checkout, downloads = fresh_checkout(tmp_path / "checkout"), tmp_path / "downloads"
+    downloads.mkdir()
+    assignment = "03-padding-and-stride"
+    shutil.copyfile(REPO / "solutions" / assignment / f"{assignment}.ipynb", downloads / "solver.ipynb")
+    shutil.copyfile(REPO / "notebooks" / assignment / f"{assignment}.ipynb", downloads / "untouched.ipynb")
+    line = readme_line("make grade") + f" SUBMISSIONS={downloads}"
+    done = shell(line, checkout, timeout=900)
+    assert "cluster: scheduler tcp://127.0.0.1:" in done.stderr and "2 workers" in done.stderr, done.stderr
+    assert "2 submissions, 0 could not be graded" in done.stdout, done.stdout
+    solver = json.loads((checkout / "grading" / "grader-runs" / assignment / "solver.json").read_text())
+    untouched = json.loads((checkout / "grading" / "grader-runs" / assignment / "untouched.json").read_text())
+    autograded = [cell for cell in solver["cells"].values() if not cell["manual"]]
+    assert autograded and solver["score"] == sum(cell["max_score"] for cell in autograded)  # the written
+    assert solver["max_score"] > solver["score"]  # answer waits for a person
+    assert untouched["score"] == 0
+    assert (checkout / "grading" / "reports" / assignment / "grades.csv").exists()
