@@ -5,6 +5,14 @@ identical.  Target on the 2-core CI machine: at least 1.7x with identical scores
 The submissions are graded in ``--rounds`` batches, serial and parallel taking
 turns, so that a change in the machine's load hits both sides alike.
 
+Then the cluster rows (``autograde --cluster``, issue 16): the same
+``--cluster-submissions`` submissions graded with ``--jobs 1`` and ``--jobs 2``
+on this machine, and on Dask clusters of one and two local workers
+(``local:1``, ``local:2``) and of two workers started with the ``dask`` CLI
+(``tcp://``), each command timed whole (a ``local:N`` command starts its
+cluster too). The overhead is the extra wall time per submission against
+``--jobs`` with as many workers; the goal is within 10%.
+
 Then it times the README's one-line grading command, ``make grade
 ASSIGNMENT=03-padding-and-stride SUBMISSIONS=<folder>``, on as many
 submissions of the real notebook 03 (solutions, untouched releases and the
@@ -12,6 +20,7 @@ typical mistakes of ``tests/mistakes/``) in a fresh checkout: collect,
 registration, autograde, feedback and report, end to end.
 
     .venv/bin/python benchmarks/grade_bench.py [--submissions 24] [--jobs 2] [--rounds 3]
+        [--cluster-submissions 16] [--only serial,cluster,make]
 """
 
 import argparse
@@ -91,12 +100,93 @@ def time_make_grade(base, count, assignment="03-padding-and-stride"):
     return time.perf_counter() - start, summary
 
 
+def start_dask_cluster(folder, workers=2):
+    """A ``dask scheduler`` and ``workers`` single-threaded ``dask worker`` processes on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address, bin_dir = f"tcp://127.0.0.1:{port}", Path(sys.executable).parent
+    commands = [[str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                 "--dashboard-address", "127.0.0.1:0"]]
+    commands += [[str(bin_dir / "dask"), "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
+                  "--dashboard-address", "127.0.0.1:0"]] * workers
+    processes = []
+    for index, command in enumerate(commands):
+        cwd = folder / f"dask{index}"
+        cwd.mkdir(parents=True)
+        processes.append(subprocess.Popen(command, cwd=cwd, env={**nbgrader_env(), "DASK_TEMPORARY_DIRECTORY": str(cwd)},
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    from distributed import Client
+
+    with Client(address, timeout="30s") as client:
+        client.wait_for_workers(workers, timeout=60)
+    return address, processes
+
+
+def cluster_rows(base, count):
+    """Seconds per command for ``count`` submissions: ``--jobs 1/2`` against the three clusters."""
+    template = base / "template"
+    notebook = release(ASSIGNMENT, ROOT, template, release_root=base / "release") / f"{ASSIGNMENT}.ipynb"
+    for i in range(count):
+        write_submission(notebook, MIXES[i % len(MIXES)], template, f"student{i:02d}")
+    address, processes = start_dask_cluster(base)
+    rows, reference = [], None
+    try:
+        for label, options, workers in [("--jobs 1", ["--jobs", "1"], 1), ("--cluster local:1", ["--cluster", "local:1"], 1),
+                                        ("--jobs 2", ["--jobs", "2"], 2), ("--cluster local:2", ["--cluster", "local:2"], 2),
+                                        ("--cluster tcp:// (2 workers)", ["--cluster", address], 2)]:
+            course = base / label.split()[1].replace(":", "").replace("/", "")
+            shutil.copytree(template, course)
+            config = course / "nbgrader_config.py"
+            config.write_text(config.read_text().replace(str(template), str(course)))
+            seconds = timed([sys.executable, "-m", "grader", "autograde", ASSIGNMENT, *options,
+                             "--course-dir", str(course), "--repo-root", str(ROOT)], REPO)
+            if label.startswith("--jobs"):
+                reference = seconds
+            rows.append((label, workers, seconds, (seconds - reference) / count, seconds / reference - 1,
+                         scores(course)))
+    finally:
+        for process in processes:
+            process.kill()
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cluster-submissions", type=int, default=16)
+    parser.add_argument("--only", default="serial,cluster,make", help="which parts to run (comma-separated)")
     args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+    same = True
+    if "serial" in parts:
+        same = serial_against_parallel(args)
+    if "cluster" in parts:
+        with tempfile.TemporaryDirectory(prefix="grade-bench-cluster-") as scratch:
+            rows = cluster_rows(Path(scratch), args.cluster_submissions)
+        print(f"\n{args.cluster_submissions} submissions of {ASSIGNMENT!r}, whole command timed "
+              "(overhead: against --jobs with as many workers)")
+        print(f"{'how':30s} {'workers':>7s} {'wall s':>7s} {'s/subm.':>8s} {'overhead/subm.':>15s} {'overhead':>9s}")
+        for label, workers, seconds, per_submission, overhead, _ in rows:
+            print(f"{label:30s} {workers:7d} {seconds:7.1f} {seconds / args.cluster_submissions:8.2f} "
+                  f"{per_submission:+14.2f}s {overhead:+8.0%}")
+        cluster_same = all(row[5] == rows[0][5] for row in rows)
+        print(f"identical scores on every row: {cluster_same}")
+        same = same and cluster_same
+    if "make" in parts:
+        with tempfile.TemporaryDirectory(prefix="make-grade-bench-") as scratch:
+            seconds, summary = time_make_grade(Path(scratch), args.submissions)
+        print(f"make grade, {args.submissions} submissions of notebook 03 (all cores): {seconds:7.1f} s, "
+              f"{seconds / args.submissions:.2f} s per submission ({summary})")
+    return 0 if same else 1
+
+
+def serial_against_parallel(args):
+    """Plain nbgrader serially against ``grader autograde --jobs``, in alternating rounds; True if scores agree."""
     t_serial = t_parallel = 0.0
     same = True
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as scratch:
@@ -110,11 +200,7 @@ def main(argv=None):
     print(f"nbgrader autograde (serial):       {t_serial:7.1f} s")
     print(f"grader autograde --jobs {args.jobs}:         {t_parallel:7.1f} s")
     print(f"speed-up: {t_serial / t_parallel:.2f}x   identical scores: {same}")
-    with tempfile.TemporaryDirectory(prefix="make-grade-bench-") as scratch:
-        seconds, summary = time_make_grade(Path(scratch), args.submissions)
-    print(f"make grade, {args.submissions} submissions of notebook 03 (all cores): {seconds:7.1f} s, "
-          f"{seconds / args.submissions:.2f} s per submission ({summary})")
-    return 0 if same else 1
+    return same
 
 
 if __name__ == "__main__":

@@ -176,12 +176,28 @@ def test_a_cluster_grades_everything_once_like_one_machine_and_survives_a_dead_w
         gpu_worker = cluster.workers[1]
         autograde = readme_line(".venv/bin/python -m grader autograde", COORDINATOR="127.0.0.1").split()[3:]
         autograde = [word.replace("8786", str(cluster.port)) for word in autograde]
-        # the GPU assignment, both workers alive: the GPU worker grades all of it
-        done = grader_cli(*[GPU_ASSIGNMENT if w == "03-padding-and-stride" else w for w in autograde], *LIMITS,
-                          course=coordinator, repo_root=files)
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert f"dashboard: http://127.0.0.1:" in done.stderr and "2 workers" in done.stderr, done.stderr
+        # the GPU assignment, both workers alive; the coordinator is stopped (SIGTERM) after its first
+        # result, and the same command again grades the rest
+        command = [sys.executable, "-m", "grader",
+                   *[GPU_ASSIGNMENT if w == "03-padding-and-stride" else w for w in autograde], *LIMITS,
+                   "--course-dir", str(coordinator), "--repo-root", str(files)]
         logs = coordinator / "grader-runs" / GPU_ASSIGNMENT
+        process = subprocess.Popen(command, cwd=REPO, env=nbgrader_env(), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not [p for p in logs.glob("*.sha256") if p.stem != "empty"]:
+            time.sleep(0.05)
+        process.terminate()
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 130 and "interrupted: finished work is kept" in err, out + err
+        kept = {p.stem: p.stat().st_mtime_ns for p in logs.glob("*.json")}
+        assert 2 <= len(kept) < 6, kept  # "empty" (never sent) and at least one from the cluster
+        done = subprocess.run(command, cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"{len(kept)} of 6 submissions already graded (kept); grading {6 - len(kept)}" in done.stderr
+        assert {p: (logs / f"{p}.json").stat().st_mtime_ns for p in kept} == kept
+        assert "dashboard: http://127.0.0.1:" in done.stderr and "2 workers" in done.stderr, done.stderr
+        # the GPU worker graded all of it
         graded_by = {p.stem: p.read_text().splitlines()[0] for p in logs.glob("*.log")}
         assert graded_by and all(line == f"graded on Dask worker {gpu_worker}" for line in graded_by.values()), \
             graded_by
