@@ -6,14 +6,14 @@ STAMP := $(VENV)/.installed
 # nbgrader shells out to alembic: keep the venv's bin/ first on PATH.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install lab test test-fast bench demo grade formgrade clean
+.PHONY: install lab test test-fast bench demo grade formgrade hub clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,grader,demo]"
+	$(BIN)/python -m pip install --quiet -e ".[test,grader,demo,hub]"
 	touch $(STAMP)
 
 # JupyterLab as students have it (nbgrader's assignment list and Validate, no instructor tools);
@@ -51,6 +51,11 @@ grade: install
 # Grade the written answers in nbgrader's formgrader: make formgrade [PORT=8867]
 formgrade: install
 	$(BIN)/python -m grader formgrade --port $(or $(PORT),8867)
+
+# The course on JupyterHub, a trial on this machine (as root; demo users student1, student2):
+# make hub [PORT=8000]. See deploy/jupyterhub/ and the README.
+hub: install
+	$(BIN)/python deploy/jupyterhub/trial.py --port $(or $(PORT),8000)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,4 +1,4 @@
-"""``python -m grader``: the cnnlab course pipeline (release, collect, autograde, formgrade, feedback, report, dist, check)."""
+"""``python -m grader``: the cnnlab course pipeline (release, publish, collect, autograde, formgrade, feedback, report, dist, check)."""
 
 import argparse
 import signal
@@ -28,9 +28,20 @@ def _parser():
     p = command("release", "regenerate notebooks/ from solutions/ with nbgrader generate_assignment")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every folder in solutions/")
 
-    p = command("collect", "file submissions (nbgrader tree, folder of .ipynb, LMS zip) into the workspace")
-    p.add_argument("source", help="submitted/<student>/<A>/ tree, a folder of loose .ipynb files, or a .zip")
-    p.add_argument("--assignment", required=True)
+    def exchange_option(p):
+        p.add_argument("--exchange-root", default=None, metavar="DIR",
+                       help="nbgrader's exchange folder (default: $CNNLAB_EXCHANGE, else /srv/nbgrader/exchange)")
+
+    p = command("publish", "release an assignment to nbgrader's exchange: students fetch it in the Assignments tab")
+    p.add_argument("assignment")
+    exchange_option(p)
+
+    p = command("collect", "file submissions (nbgrader tree, folder of .ipynb, LMS zip, the exchange) into the workspace")
+    p.add_argument("source", nargs="?", help="submitted/<student>/<A>/ tree, a folder of loose .ipynb files, or a .zip")
+    p.add_argument("--assignment", help="the assignment the SOURCE holds")
+    p.add_argument("--exchange", metavar="ASSIGNMENT",
+                   help="instead of SOURCE: the latest submission of each student from nbgrader's exchange")
+    exchange_option(p)
 
     p = command("autograde", "grade all (or one) submissions in parallel, resumable")
     p.add_argument("assignment")
@@ -49,6 +60,9 @@ def _parser():
 
     p = command("feedback", "HTML feedback per student; hidden tests and solutions never shown")
     p.add_argument("assignment")
+    p.add_argument("--release", action="store_true",
+                   help="also put each page where the student's Assignments tab fetches it (nbgrader's exchange)")
+    exchange_option(p)
 
     p = command("report", "grades.csv, per-question statistics and a histogram of totals")
     p.add_argument("assignment")

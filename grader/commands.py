@@ -142,11 +142,27 @@ def _print_summary(results):
 
 
 def feedback(args):
-    """``feedback A``"""
+    """``feedback A [--release]``"""
     from .feedback import generate_feedback
 
-    for path in generate_feedback(_course(args), args.assignment):
+    course = _course(args)
+    for path in generate_feedback(course, args.assignment):
         print(path)
+    if args.release:
+        from .exchange import exchange_root, release_feedback
+
+        release_feedback(course, args.assignment, exchange_root(args.exchange_root))
+        print(f"feedback released to {exchange_root(args.exchange_root)}: each student fetches it in the "
+              "Assignments tab")
+
+
+def publish(args):
+    """``publish A``: nbgrader's release_assignment into the exchange."""
+    from .exchange import exchange_root, publish as to_exchange
+
+    course = _course(args)
+    _registered(args, course)
+    print(f"published {args.assignment} -> {to_exchange(course, args.assignment, exchange_root(args.exchange_root))}")
 
 
 def report(args):
@@ -182,12 +198,23 @@ def formgrade(args):
 
 
 def collect(args):
-    """``collect SOURCE --assignment A``"""
+    """``collect SOURCE --assignment A`` or ``collect --exchange A``"""
     from .collect import collect_submissions
 
+    if bool(args.source) == bool(args.exchange):
+        raise CommandError("collect needs either SOURCE with --assignment A, or --exchange A (not both), got "
+                           f"SOURCE={args.source!r}, --exchange={args.exchange!r}")
+    args.assignment = args.exchange or args.assignment
+    if not args.assignment:
+        raise CommandError(f"collect {args.source} needs --assignment A: which assignment the submissions are")
     course = _course(args)
     _registered(args, course)
-    outcome = collect_submissions(args.source, course, args.assignment)
+    if args.exchange:
+        from .exchange import collect_from_exchange, exchange_root
+
+        outcome = collect_from_exchange(course, args.assignment, exchange_root(args.exchange_root))
+    else:
+        outcome = collect_submissions(args.source, course, args.assignment)
     for line in outcome.lines():
         print(line)
     return 1 if outcome.unplaced else 0
