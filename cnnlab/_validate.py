@@ -49,6 +49,8 @@ def as_float_array(x, name):
     ...
     TypeError: x must be a numeric array (NumPy array, torch.Tensor or nested list of numbers), got str 'abc'
     """
+    if type(x) is np.ndarray and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+        return x  # the common case, answered before the general checks below
     if is_tensor(x):
         if x.is_floating_point():
             return x
@@ -136,6 +138,8 @@ def check_int(value, name, minimum=None):
     ...
     ValueError: stride must be an integer >= 1, got 0
     """
+    if type(value) is int and (minimum is None or value >= minimum):
+        return value  # the common case; bool is no int here (type(True) is bool)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         bound = "" if minimum is None else f" >= {minimum}"
         raise TypeError(f"{name} must be an integer{bound}, got {describe(value)}")
@@ -154,6 +158,8 @@ def check_pair(value, name, minimum=None):
     >>> check_pair((1, 3), "kernel_size", minimum=1)
     (1, 3)
     """
+    if type(value) is int and (minimum is None or value >= minimum):
+        return (value, value)  # the common case, as check_int would answer it
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a pair (height, width), got {describe(value)}")
@@ -180,6 +186,9 @@ def check_choice(value, name, choices):
 
 def as_like(value, x, name):
     """``value`` as a finite array of the same kind (NumPy or tensor, dtype, device) as ``x``."""
+    if type(value) is np.ndarray and type(x) is np.ndarray and value.dtype == x.dtype:
+        check_finite(value, name)  # the common case: nothing to convert
+        return value
     if is_tensor(x):
         torch = import_torch()
         if not is_tensor(value):
@@ -243,7 +252,7 @@ def renamed_arguments(**renames):
     def decorate(func):
         @functools.wraps(func)
         def checked(*args, **kwargs):
-            for old, new in renames.items():
+            for old, new in renames.items() if kwargs else ():
                 if old in kwargs:
                     raise TypeError(
                         f"{func.__name__}() has no argument {old!r} any more: it is called {new!r} now, "

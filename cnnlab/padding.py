@@ -51,6 +51,8 @@ def canonical_mode(padding_mode, name="padding_mode"):
     ...
     ValueError: padding_mode must be one of 'zeros', 'constant', 'fill', 'reflect', 'symmetric', 'symm', 'replicate', 'edge', 'circular', 'wrap', got 'mirror'
     """
+    if type(padding_mode) is str and padding_mode in MODE_ALIASES:
+        return MODE_ALIASES[padding_mode]
     return MODE_ALIASES[check_choice(padding_mode, name, tuple(MODE_ALIASES))]
 
 
@@ -80,6 +82,8 @@ def resolve_padding(padding, kernel_size=None, dilation=1):
     >>> resolve_padding("full", kernel_size=3)
     ((2, 2), (2, 2))
     """
+    if type(padding) is int and padding >= 0:
+        return ((padding, padding), (padding, padding))  # the common case
     if isinstance(padding, str):
         check_choice(padding, "padding", PADDING_STRINGS)
         if padding == "valid":
@@ -178,8 +182,29 @@ def pad2d(x, padding, padding_mode="zeros", *, kernel_size=None, dilation=1):
     _check_pad_fits(x.shape, pads, padding_mode)
     if is_tensor(x):
         return _pad2d_torch(x, pads, padding_mode)
+    if padding_mode == "zeros":
+        return pad_constant(x, pads)
     widths = [(0, 0)] * (x.ndim - 2) + list(pads)
     return np.pad(x, widths, mode=NUMPY_MODES[padding_mode])
+
+
+def pad_constant(x, pads, value=0.0):
+    """Pad the last two axes of the NumPy array ``x`` with ``value``; ``np.pad(x, ..., constant_values=value)``.
+
+    One new array and one copy: for small images several times faster than ``np.pad``.
+
+    Examples
+    --------
+    >>> pad_constant(np.ones((1, 2)), ((1, 0), (0, 1)), value=-np.inf)
+    array([[-inf, -inf, -inf],
+           [  1.,   1., -inf]])
+    """
+    (top, bottom), (left, right) = pads
+    height, width = x.shape[-2:]
+    shape = x.shape[:-2] + (height + top + bottom, width + left + right)
+    padded = np.zeros(shape, dtype=x.dtype) if value == 0 else np.full(shape, value, dtype=x.dtype)
+    padded[..., top:top + height, left:left + width] = x
+    return padded
 
 
 def _pad2d_torch(x, pads, mode):
@@ -210,4 +235,4 @@ def unpad2d(x, padding):
     return x[..., top:height - bottom, left:width - right]
 
 
-__all__ = ["pad2d", "unpad2d", "resolve_padding", "canonical_mode", "pad_indices", "PADDING_MODES"]
+__all__ = ["pad2d", "pad_constant", "unpad2d", "resolve_padding", "canonical_mode", "pad_indices", "PADDING_MODES"]
