@@ -10,12 +10,49 @@ column matrix is a few long copies. :func:`flat_phases` builds the layout,
 ``cnnlab.backprop`` share these helpers.
 """
 
+import math
+import threading
+
 import numpy as np
 
 CHUNK_BYTES = 1 << 20  # im2col buffer per step: small enough to stay in the L2 cache
+HELD_BYTES = 16 << 20  # work buffers up to this size are kept for the next call (per thread)
+
+_held = threading.local()
 
 
-def flat_phases(x, pads, stride):
+def work_buffer(name, shape, dtype):
+    """An uninitialised scratch array, kept for the next call on this thread under ``name``.
+
+    Fresh memory costs a page fault per 4 KiB page the first time it is
+    written, which on a small layer takes as long as the arithmetic; reusing
+    one buffer per purpose pays that once. Buffers larger than ``HELD_BYTES``
+    are not kept. Never return a work buffer (or a view of it) to the caller.
+
+    Examples
+    --------
+    >>> a = work_buffer("example", (2, 3), np.float32)
+    >>> b = work_buffer("example", (3, 2), np.float32)  # the same memory, another shape
+    >>> b.shape, np.shares_memory(a, b)
+    ((3, 2), True)
+    >>> release_work_buffers()
+    """
+    size = math.prod(shape) * np.dtype(dtype).itemsize
+    held = _held.__dict__
+    buffer = held.get(name)
+    if buffer is None or buffer.size < size:
+        buffer = np.empty(size, dtype=np.uint8)
+        if size <= HELD_BYTES:
+            held[name] = buffer
+    return buffer[:size].view(dtype).reshape(shape)
+
+
+def release_work_buffers():
+    """Free the work buffers this thread keeps (for memory measurements, or to give memory back)."""
+    _held.__dict__.clear()
+
+
+def flat_phases(x, pads, stride, out=None):
     """Zero-pad the batch and split it into stride phases, each flattened with a spare row.
 
     ``phases[a, c, n, ch]`` holds ``padded[n, ch, a::sh, c::sw]`` row by row;
@@ -27,6 +64,9 @@ def flat_phases(x, pads, stride):
     x : ndarray, shape (N, C, H, W)
     pads : ((top, bottom), (left, right))
     stride : (sh, sw)
+    out : ndarray, optional
+        Where to write the phases (shape ``(sh, sw, N, C, rows + 1, row)``,
+        :func:`phase_shape`); a new array if omitted.
 
     Returns
     -------
@@ -40,20 +80,35 @@ def flat_phases(x, pads, stride):
     >>> row, phases[0, 0, 0, 0]  # rows 0 and 2, columns 0 and 2, then the spare row
     (2, array([1., 3., 7., 9., 0., 0.]))
     """
-    (sh, sw), ((top, bottom), (left, right)) = stride, pads
-    height, width = x.shape[2] + top + bottom, x.shape[3] + left + right
-    rows, row = -(-height // sh), -(-width // sw)
-    phases = np.zeros((sh, sw) + x.shape[:2] + (rows + 1, row), dtype=x.dtype)
+    shape = phase_shape(x.shape, pads, stride)
+    if out is None:
+        phases = np.zeros(shape, dtype=x.dtype)
+    else:
+        phases = out
+        phases[...] = 0
     for a, c, source, (i, j) in phase_slices(pads, stride):
         part = x[source]
         phases[a, c, :, :, i:i + part.shape[2], j:j + part.shape[3]] = part
-    return phases.reshape((sh, sw) + x.shape[:2] + (-1,)), row
+    return phases.reshape(shape[:4] + (-1,)), shape[-1]
 
 
-def unflatten_phases(dphases, shape, pads, stride, row):
+def phase_shape(shape, pads, stride):
+    """Shape ``(sh, sw, N, C, rows + 1, row)`` of the stride phases of an (N, C, H, W) input.
+
+    Examples
+    --------
+    >>> phase_shape((1, 1, 3, 3), ((0, 0), (0, 0)), (2, 2))
+    (2, 2, 1, 1, 3, 2)
+    """
+    (sh, sw), ((top, bottom), (left, right)) = stride, pads
+    height, width = shape[2] + top + bottom, shape[3] + left + right
+    return (sh, sw) + tuple(shape[:2]) + (-(-height // sh) + 1, -(-width // sw))
+
+
+def unflatten_phases(dphases, shape, pads, stride, row, out=None):
     """The adjoint of :func:`flat_phases`: each input pixel's gradient from its phase.
 
-    Gradients that fell on the padding are dropped.
+    Gradients that fell on the padding are dropped. ``out``, if given, receives ``dx``.
 
     Examples
     --------
@@ -64,7 +119,7 @@ def unflatten_phases(dphases, shape, pads, stride, row):
     True
     """
     grid = dphases.reshape(dphases.shape[:4] + (-1, row))
-    dx = np.empty(shape, dtype=dphases.dtype)
+    dx = np.empty(shape, dtype=dphases.dtype) if out is None else out
     for a, c, target, (i, j) in phase_slices(pads, stride):
         part = dx[target]
         part[...] = grid[a, c, :, :, i:i + part.shape[2], j:j + part.shape[3]]

@@ -21,7 +21,7 @@ The tools that check such formulas numerically (:func:`~cnnlab.gradcheck.numeric
 import numpy as np
 
 from ._backend import is_tensor
-from ._im2col import CHUNK_BYTES, flat_phases, tap_start, unflatten_phases
+from ._im2col import CHUNK_BYTES, flat_phases, phase_shape, tap_start, unflatten_phases, work_buffer
 from ._validate import (
     as_float_array, check_choice, check_int, check_ndim, check_pair, check_same_kind, describe,
 )
@@ -213,36 +213,49 @@ def _conv2d_backward_fast(dout, x, w, pads, stride, dilation, groups):
     so that kernel tap (m, l) reads one contiguous slice ``cols[(c, m, l), :]``
     for all output pixels, in output rows of length ``row`` whose last
     ``row - W_out`` entries are not outputs. dL/dZ is laid out the same way,
-    with zeros there. Then ``dK = dZ @ cols.T`` is X (*) dL/dZ (the stride is
-    the step between the pixels that one dL/dz_ij meets), and ``dcols = K.T @ dZ``,
-    each tap's slice added back where it was read from (col2im), is the full
-    convolution of dL/dZ with rot180(K).
+    with zeros there, all images of a chunk side by side. Then
+    ``dK = dZ @ cols.T`` is X (*) dL/dZ (the stride is the step between the
+    pixels that one dL/dz_ij meets), and ``dcols = K.T @ dZ`` (written over the
+    columns, which are no longer needed), each tap's slice added back where it
+    was read from (col2im), is the full convolution of dL/dZ with rot180(K).
     """
     n_images, channels = x.shape[:2]
     k, c_group, kh, kw = w.shape
     (out_h, out_w), rows = dout.shape[2:], c_group * kh * kw
-    phases, row = flat_phases(x, pads, stride)
+    shape = phase_shape(x.shape, pads, stride)
+    row = shape[-1]
     taps = [tap_start(m, l, stride, dilation, row) for m in range(kh) for l in range(kw)]
     span = out_h * row
-    dz = np.zeros((n_images, k, out_h, row), dtype=x.dtype)
-    dz[..., :out_w] = dout
-    dz = dz.reshape(n_images, groups, k // groups, span)
-    weights_t = w.reshape(groups, k // groups, rows).transpose(0, 2, 1)
-    dw_t, dphases = np.zeros((groups, rows, k // groups), dtype=x.dtype), np.zeros_like(phases)
     chunk = max(1, min(n_images, CHUNK_BYTES // (channels * kh * kw * span * x.itemsize)))
-    cols = np.empty((chunk, channels, kh * kw, span), dtype=x.dtype)
+    weights_t = w.reshape(groups, k // groups, rows).transpose(0, 2, 1)
+    dw_t = np.zeros((groups, rows, k // groups), dtype=x.dtype)
+    dx = np.empty(x.shape, dtype=x.dtype)
+    cols = work_buffer("backward columns", (groups, rows, chunk * span), x.dtype)
+    col_taps = cols.reshape(groups, c_group, kh * kw, chunk, span)
+    dz = work_buffer("backward dz", (groups, k // groups, chunk, out_h, row), x.dtype)
+    dz[..., out_w:] = 0
     for first in range(0, n_images, chunk):
-        images = slice(first, min(first + chunk, n_images))
-        count = images.stop - first
+        count = min(chunk, n_images - first)
+        images = slice(first, first + count)
+        phase_shape_chunk = (shape[:2] + (count,) + shape[3:])
+        phases, _ = flat_phases(x[images], pads, stride,
+                                out=work_buffer("backward phases", phase_shape_chunk, x.dtype))
+        phases = phases.reshape(shape[:2] + (count, groups, c_group, -1))
         for tap, (a, b, start) in enumerate(taps):
-            cols[:count, :, tap] = phases[a, b, images, :, start:start + span]
-        grouped = cols[:count].reshape(count, groups, rows, span)
+            col_taps[:, :, tap, :count] = phases[a, b, ..., start:start + span].transpose(1, 2, 0, 3)
+        grouped_dout = dout[images].reshape(count, groups, k // groups, out_h, out_w)
+        dz[:, :, :count, :, :out_w] = grouped_dout.transpose(1, 2, 0, 3, 4)
+        dz_chunk, cols_chunk = dz[:, :, :count].reshape(groups, k // groups, -1), cols[..., :count * span]
         # dK transposed: cols @ dZ.T runs about twice as fast in OpenBLAS as dZ @ cols.T
-        dw_t += np.matmul(grouped, dz[images].transpose(0, 1, 3, 2)).sum(axis=0)
-        dcols = np.matmul(weights_t, dz[images]).reshape(count, channels, kh * kw, span)
+        dw_t += np.matmul(cols_chunk, dz_chunk.transpose(0, 2, 1))
+        np.matmul(weights_t, dz_chunk, out=cols_chunk)  # dcols, over the columns
+        dphases = work_buffer("backward dphases", phase_shape_chunk, x.dtype)
+        dphases[...] = 0
+        grouped = dphases.reshape(shape[:2] + (count, groups, c_group, -1))
         for tap, (a, b, start) in enumerate(taps):
-            dphases[a, b, images, :, start:start + span] += dcols[:, :, tap]
-    dx = unflatten_phases(dphases, x.shape, pads, stride, row)
+            grouped[a, b, ..., start:start + span] += col_taps[:, :, tap, :count].transpose(2, 0, 1, 3)
+        unflatten_phases(dphases.reshape(shape[:2] + (count, channels, -1)), dx[images].shape, pads, stride,
+                         row, out=dx[images])
     return dx, dw_t.transpose(0, 2, 1).reshape(w.shape)
 
 

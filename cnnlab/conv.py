@@ -27,7 +27,8 @@ or ``impl="fast"`` (im2col and one matrix product, the default); a
 import numpy as np
 
 from ._backend import is_tensor
-from ._im2col import CHUNK_BYTES, flat_phases, tap_start
+from ._gather import SMALL_COLUMNS, correlate_gather
+from ._im2col import CHUNK_BYTES, flat_phases, phase_shape, tap_start, work_buffer
 from ._validate import (
     as_float_array, as_like, check_choice, check_int, check_kernel_fits, check_ndim, check_pair, describe,
     layer_arrays, renamed_arguments,
@@ -274,16 +275,20 @@ def _correlate_naive(xp, w, stride, dilation, groups):
 
 
 def _correlate_fast(x, w, b, pads, stride, dilation, groups):
-    """im2col and one matrix product per image, the bias included.
+    """im2col and one matrix product per chunk of images, the bias included.
 
-    The zero-padded input (split into ``sh * sw`` stride phases) is stored
+    Small inputs gather their columns in one indexing step
+    (:func:`cnnlab._gather.correlate_gather`). Otherwise the zero-padded input
+    of a chunk of images (split into ``sh * sw`` stride phases) is stored
     flat, channel by channel, with rows of length ``row``. Then every kernel
     tap ``(u, v)`` reads one contiguous slice of it, so the column matrix is
-    built from long, fast copies, a chunk of images at a time (a chunk stays
-    in the cache). A row of ones in the columns times a column of biases in
-    the weights adds the bias inside the product. The product yields output
-    rows of length ``row`` whose first ``W_out`` entries are the output (the
-    others straddle two image rows: the result is a view that leaves them out).
+    built from long, fast copies (a chunk stays in the cache). A row of ones
+    in the columns times a column of biases in the weights adds the bias
+    inside the product. The product ``weights @ columns`` covers all images
+    of the chunk at once (one long matrix product runs faster than one per
+    image) and yields output rows of length ``row`` whose first ``W_out``
+    entries are the output (the others straddle two image rows: the result is
+    a view that leaves them out, filter-major in memory).
     """
     n_images, channels = x.shape[:2]
     kernels, group_channels, kh, kw = w.shape
@@ -291,23 +296,27 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
     out_h, out_w = _output_size(padded, (kh, kw), stride, dilation)
     if kh == kw == 1 and pads == ((0, 0), (0, 0)):
         return _pointwise(x[:, :, ::stride[0], ::stride[1]], w, b, groups)
-    phases, row = flat_phases(x, pads, stride)
+    if n_images * channels * kh * kw * out_h * out_w <= SMALL_COLUMNS:
+        return correlate_gather(x, w, b, pads, stride, dilation, groups)
+    row = -(-padded[1] // stride[1])
     starts = [tap_start(u, v, stride, dilation, row) for u in range(kh) for v in range(kw)]
     span = out_h * row
     weights = _weight_matrix(w, b, groups)
     chunk = max(1, min(n_images, CHUNK_BYTES // (weights.shape[-1] * groups * span * x.itemsize)))
     cols, taps = _column_buffer(chunk, groups, group_channels, len(starts), span,
                                 with_ones=b is not None, dtype=x.dtype)
-    out = np.empty((n_images, groups, kernels // groups, span), dtype=x.dtype)
+    out = np.empty((groups, kernels // groups, n_images * span), dtype=x.dtype)
     for first in range(0, n_images, chunk):
         count = min(chunk, n_images - first)
+        images = x[first:first + count]
+        phases, _ = flat_phases(images, pads, stride,
+                                out=work_buffer("phases", phase_shape(images.shape, pads, stride), x.dtype))
+        phases = phases.reshape(phases.shape[:2] + (count, groups, group_channels, -1))
         for tap, (a, c, start) in enumerate(starts):
-            source = phases[a, c, first:first + count, :, start:start + span]
-            taps[:count, :, :, tap] = source.reshape(count, groups, group_channels, span)
-        # out^T = cols^T @ w^T: the same product, but BLAS runs faster with few output columns
-        np.matmul(cols[:count].swapaxes(-1, -2), weights.swapaxes(-1, -2),
-                  out=out[first:first + count].swapaxes(-1, -2))
-    return out.reshape(n_images, kernels, out_h, row)[..., :out_w]
+            # (count, groups, C/groups, span) -> (groups, C/groups, count, span)
+            taps[:, :, tap, :count] = phases[a, c, ..., start:start + span].transpose(1, 2, 0, 3)
+        np.matmul(weights, cols[..., :count * span], out=out[..., first * span:(first + count) * span])
+    return out.reshape(kernels, n_images, out_h, row).transpose(1, 0, 2, 3)[..., :out_w]
 
 
 def _weight_matrix(w, b, groups):
@@ -320,16 +329,17 @@ def _weight_matrix(w, b, groups):
 
 
 def _column_buffer(chunk, groups, group_channels, n_taps, span, with_ones, dtype):
-    """The im2col buffer ``(chunk, groups, C/groups * taps [+ 1], span)`` and its tap view.
+    """The im2col work buffer ``(groups, C/groups * taps [+ 1], chunk * span)`` and its tap view.
 
-    ``taps[n, g, c, t]`` is the row that kernel tap ``t`` of channel ``c`` fills;
-    the optional last row of each group holds the ones that multiply the bias.
+    ``taps[g, c, t, n]`` is the row piece that kernel tap ``t`` of channel ``c``
+    fills for image ``n`` of the chunk; the optional last row of each group
+    holds the ones that multiply the bias.
     """
     rows = group_channels * n_taps
-    cols = np.empty((chunk, groups, rows + with_ones, span), dtype=dtype)
+    cols = work_buffer("columns", (groups, rows + with_ones, chunk * span), dtype)
     if with_ones:
-        cols[:, :, rows] = 1
-    taps = cols[:, :, :rows].reshape(chunk, groups, group_channels, n_taps, span)
+        cols[:, rows] = 1
+    taps = cols[:, :rows].reshape(groups, group_channels, n_taps, chunk, span)
     return cols, taps
 
 
