@@ -21,6 +21,19 @@ HELD_BYTES = 16 << 20  # work buffers up to this size are kept for the next call
 _held = threading.local()
 
 
+def chunk_images(n_images, column_bytes):
+    """How many images one step lays out: as many columns as ``CHUNK_BYTES`` holds, at least one image.
+
+    ``column_bytes`` is the size of one image's im2col columns.
+
+    Examples
+    --------
+    >>> chunk_images(64, CHUNK_BYTES // 3), chunk_images(8, 2 * CHUNK_BYTES)
+    (3, 1)
+    """
+    return max(1, min(n_images, CHUNK_BYTES // column_bytes))
+
+
 def work_buffer(name, shape, dtype):
     """An uninitialised scratch array, kept for the next call on this thread under ``name``.
 

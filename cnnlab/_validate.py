@@ -6,6 +6,7 @@ never a bare ``IndexError`` from deep inside NumPy.
 """
 
 import functools
+import math
 import numbers
 
 import numpy as np
@@ -118,6 +119,8 @@ def check_finite(x, name):
     ...
     ValueError: w must hold finite numbers, got NaN or inf in a float64 array of shape (2,)
     """
+    if type(x) is np.ndarray and x.dtype.kind == "f" and math.isfinite(np.add.reduce(x, axis=None)):
+        return  # a finite sum means no NaN and no inf: one pass, no temporary (overflow checks below)
     finite = x.isfinite().all() if is_tensor(x) else np.isfinite(x).all()
     if not bool(finite):
         raise ValueError(f"{name} must hold finite numbers, got NaN or inf in {describe(x)}")
@@ -252,11 +255,12 @@ def renamed_arguments(**renames):
     def decorate(func):
         @functools.wraps(func)
         def checked(*args, **kwargs):
-            for old, new in renames.items() if kwargs else ():
-                if old in kwargs:
-                    raise TypeError(
-                        f"{func.__name__}() has no argument {old!r} any more: it is called {new!r} now, "
-                        f"as everywhere in cnnlab (write {new}={kwargs[old]!r})")
+            if kwargs and not renames.keys().isdisjoint(kwargs):
+                old = next(name for name in renames if name in kwargs)
+                new = renames[old]
+                raise TypeError(
+                    f"{func.__name__}() has no argument {old!r} any more: it is called {new!r} now, "
+                    f"as everywhere in cnnlab (write {new}={kwargs[old]!r})")
             return func(*args, **kwargs)
         return checked
     return decorate

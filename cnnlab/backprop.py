@@ -21,7 +21,7 @@ The tools that check such formulas numerically (:func:`~cnnlab.gradcheck.numeric
 import numpy as np
 
 from ._backend import is_tensor
-from ._im2col import CHUNK_BYTES, flat_phases, phase_shape, tap_start, unflatten_phases, work_buffer
+from ._im2col import chunk_images, flat_phases, phase_shape, tap_start, unflatten_phases, work_buffer
 from ._validate import (
     as_float_array, check_choice, check_int, check_ndim, check_pair, check_same_kind, describe,
 )
@@ -226,7 +226,7 @@ def _conv2d_backward_fast(dout, x, w, pads, stride, dilation, groups):
     row = shape[-1]
     taps = [tap_start(m, l, stride, dilation, row) for m in range(kh) for l in range(kw)]
     span = out_h * row
-    chunk = max(1, min(n_images, CHUNK_BYTES // (channels * kh * kw * span * x.itemsize)))
+    chunk = chunk_images(n_images, channels * kh * kw * span * x.itemsize)
     weights_t = w.reshape(groups, k // groups, rows).transpose(0, 2, 1)
     dw_t = np.zeros((groups, rows, k // groups), dtype=x.dtype)
     dx = np.empty(x.shape, dtype=x.dtype)

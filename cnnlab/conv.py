@@ -27,8 +27,8 @@ or ``impl="fast"`` (im2col and one matrix product, the default); a
 import numpy as np
 
 from ._backend import is_tensor
-from ._gather import SMALL_COLUMNS, correlate_gather
-from ._im2col import CHUNK_BYTES, flat_phases, phase_shape, tap_start, work_buffer
+from ._gather import SMALL_COLUMNS, correlate2d_gather, correlate_gather
+from ._im2col import chunk_images, flat_phases, phase_shape, tap_start, work_buffer
 from ._validate import (
     as_float_array, as_like, check_choice, check_int, check_kernel_fits, check_ndim, check_pair, describe,
     layer_arrays, renamed_arguments,
@@ -114,7 +114,11 @@ def _filter2d(x, w, mode, stride, dilation, padding_mode, impl, flip):
     pads = resolve_padding(mode, w.shape, dilation)
     if flip:  # true convolution: mirror the kernel and its centring
         w = w.flip((0, 1)) if is_tensor(w) else w[::-1, ::-1]
-        pads = tuple(pad[::-1] for pad in pads)
+        pads = (pads[0][::-1], pads[1][::-1])
+    if impl == "fast" and padding_mode == "zeros" and not is_tensor(x) and x.size * w.size <= SMALL_COLUMNS:
+        (top, bottom), (left, right) = pads
+        check_kernel_fits((x.shape[0] + top + bottom, x.shape[1] + left + right), w.shape, dilation)
+        return correlate2d_gather(x, w, pads, stride, dilation)  # lecture sizes: the shortest way
     out = _correlate(x[None, None], w[None, None], None, pads, padding_mode, stride, dilation, 1, impl)
     return out[0, 0]
 
@@ -235,8 +239,8 @@ def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
     """
     if padding_mode != "zeros" or impl == "naive" or is_tensor(x):
         x, pads = pad2d(x, pads, padding_mode), ((0, 0), (0, 0))
-    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[-2:], pads))
-    check_kernel_fits(padded, w.shape, dilation)
+    ((top, bottom), (left, right)) = pads
+    check_kernel_fits((x.shape[-2] + top + bottom, x.shape[-1] + left + right), w.shape, dilation)
     if is_tensor(x):
         import torch.nn.functional as F
 
@@ -248,8 +252,18 @@ def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
 
 
 def _output_size(padded, kernel, stride, dilation):
-    """:func:`cnnlab.shapes.conv_output_size` of the padded input, for both axes."""
-    return tuple(conv_output_size(size, k, 0, s, d) for size, k, s, d in zip(padded, kernel, stride, dilation))
+    """:func:`cnnlab.shapes.conv_output_size` of the padded input, for both axes (sizes already checked).
+
+    ``floor((N - d(F - 1) - 1) / S) + 1`` written out: the checks of
+    ``conv_output_size`` cost more than a lecture-size convolution.
+
+    Examples
+    --------
+    >>> _output_size((7, 7), (3, 3), (2, 1), (1, 2)) == (conv_output_size(7, 3, 0, 2, 1), conv_output_size(7, 3, 0, 1, 2))
+    True
+    """
+    (height, width), (kh, kw), (sh, sw), (dh, dw) = padded, kernel, stride, dilation
+    return ((height - dh * (kh - 1) - 1) // sh + 1, (width - dw * (kw - 1) - 1) // sw + 1)
 
 
 def _correlate_naive(xp, w, stride, dilation, groups):
@@ -290,9 +304,10 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
     entries are the output (the others straddle two image rows: the result is
     a view that leaves them out, filter-major in memory).
     """
-    n_images, channels = x.shape[:2]
+    n_images, channels, height, width = x.shape
     kernels, group_channels, kh, kw = w.shape
-    padded = tuple(size + sum(pad) for size, pad in zip(x.shape[-2:], pads))
+    ((top, bottom), (left, right)) = pads
+    padded = (height + top + bottom, width + left + right)
     out_h, out_w = _output_size(padded, (kh, kw), stride, dilation)
     if kh == kw == 1 and pads == ((0, 0), (0, 0)):
         return _pointwise(x[:, :, ::stride[0], ::stride[1]], w, b, groups)
@@ -302,7 +317,7 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
     starts = [tap_start(u, v, stride, dilation, row) for u in range(kh) for v in range(kw)]
     span = out_h * row
     weights = _weight_matrix(w, b, groups)
-    chunk = max(1, min(n_images, CHUNK_BYTES // (weights.shape[-1] * groups * span * x.itemsize)))
+    chunk = chunk_images(n_images, weights.shape[-1] * groups * span * x.itemsize)
     cols, taps = _column_buffer(chunk, groups, group_channels, len(starts), span,
                                 with_ones=b is not None, dtype=x.dtype)
     out = np.empty((groups, kernels // groups, n_images * span), dtype=x.dtype)

@@ -16,6 +16,8 @@ Aliases accepted everywhere: ``constant`` and ``fill`` (zeros), ``edge``
 (replicate), ``wrap`` (circular), ``symm`` (symmetric, SciPy's name).
 """
 
+import functools
+
 import numpy as np
 
 from ._backend import is_tensor
@@ -56,6 +58,27 @@ def canonical_mode(padding_mode, name="padding_mode"):
     return MODE_ALIASES[check_choice(padding_mode, name, tuple(MODE_ALIASES))]
 
 
+def _exact_ints(value):
+    """An int or a tuple of ints, exactly: ``True`` and ``3.0`` equal ``1`` and ``3`` as cache keys, but are refused."""
+    return type(value) is int or (type(value) is tuple and all(type(v) is int for v in value))
+
+
+@functools.lru_cache(maxsize=256)
+def _string_padding(padding, kernel_size, dilation):
+    """:func:`resolve_padding` of ``'valid'``, ``'same'`` or ``'full'`` (cached: layers ask again and again)."""
+    check_choice(padding, "padding", PADDING_STRINGS)
+    if padding == "valid":
+        return ((0, 0), (0, 0))
+    if kernel_size is None:
+        raise ValueError(f"padding={padding!r} needs the kernel size, got kernel_size=None")
+    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
+    dh, dw = check_pair(dilation, "dilation", minimum=1)
+    total_h, total_w = dh * (kh - 1), dw * (kw - 1)
+    if padding == "full":
+        return ((total_h, total_h), (total_w, total_w))
+    return ((total_h // 2, total_h - total_h // 2), (total_w // 2, total_w - total_w // 2))
+
+
 def resolve_padding(padding, kernel_size=None, dilation=1):
     """Turn any padding spec into ``((top, bottom), (left, right))``.
 
@@ -85,17 +108,9 @@ def resolve_padding(padding, kernel_size=None, dilation=1):
     if type(padding) is int and padding >= 0:
         return ((padding, padding), (padding, padding))  # the common case
     if isinstance(padding, str):
-        check_choice(padding, "padding", PADDING_STRINGS)
-        if padding == "valid":
-            return ((0, 0), (0, 0))
-        if kernel_size is None:
-            raise ValueError(f"padding={padding!r} needs the kernel size, got kernel_size=None")
-        kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
-        dh, dw = check_pair(dilation, "dilation", minimum=1)
-        total_h, total_w = dh * (kh - 1), dw * (kw - 1)
-        if padding == "full":
-            return ((total_h, total_h), (total_w, total_w))
-        return ((total_h // 2, total_h - total_h // 2), (total_w // 2, total_w - total_w // 2))
+        if _exact_ints(kernel_size) and _exact_ints(dilation):
+            return _string_padding(padding, kernel_size, dilation)
+        return _string_padding.__wrapped__(padding, kernel_size, dilation)  # checked and computed each time
     if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(
         isinstance(p, (tuple, list)) for p in padding
     ):
