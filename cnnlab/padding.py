@@ -59,8 +59,10 @@ def canonical_mode(padding_mode, name="padding_mode"):
 
 
 def _exact_ints(value):
-    """An int or a tuple of ints, exactly: ``True`` and ``3.0`` equal ``1`` and ``3`` as cache keys, but are refused."""
-    return type(value) is int or (type(value) is tuple and all(type(v) is int for v in value))
+    """An int or a pair of ints, exactly: ``True`` and ``3.0`` equal ``1`` and ``3`` as cache keys, but are refused."""
+    if type(value) is tuple and len(value) == 2:
+        return type(value[0]) is int and type(value[1]) is int
+    return type(value) is int
 
 
 @functools.lru_cache(maxsize=256)
