@@ -172,3 +172,70 @@ def tap_start(u, v, stride, dilation, row):
     """
     (sh, sw), (dh, dw) = stride, dilation
     return (u * dh % sh, v * dw % sw, (u * dh // sh) * row + v * dw // sw)
+
+
+def phase_taps(kernel, stride, dilation):
+    """The kernel taps grouped by the stride phase they read, and the tap order that grouping gives.
+
+    Taps ``(u, v)`` that read phase ``(a, c)`` (``u * dh % sh == a``, ``v * dw % sw == c``)
+    are a regular grid ``us x vs``, and their slices start a fixed step apart,
+    so that one strided view (:func:`tap_reads`) holds them all: the column
+    matrix is filled with one copy per phase instead of one per tap.
+
+    Returns
+    -------
+    blocks : list of (a, c, us, vs)
+    order : list of int
+        The taps ``u * kw + v`` in the order of the blocks (rows of the column matrix).
+
+    Examples
+    --------
+    >>> blocks, order = phase_taps((3, 3), (2, 2), (1, 1))
+    >>> [(a, c, us, vs) for a, c, us, vs in blocks][:2], order
+    ([(0, 0, [0, 2], [0, 2]), (0, 1, [0, 2], [1])], [0, 2, 6, 8, 1, 7, 3, 5, 4])
+    """
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    blocks, order = [], []
+    for a in range(sh):
+        us = [u for u in range(kh) if u * dh % sh == a]
+        for c in range(sw):
+            vs = [v for v in range(kw) if v * dw % sw == c]
+            if us and vs:
+                blocks.append((a, c, us, vs))
+                order += [u * kw + v for u in us for v in vs]
+    return blocks, order
+
+
+def tap_reads(phase, us, vs, stride, dilation, row, span, groups):
+    """Read-only view ``(groups, C/groups, len(us), len(vs), N, span)`` of what taps ``us x vs`` read.
+
+    ``phase`` is one flat stride phase ``(N, C, L)``; tap ``(u, v)`` reads
+    ``phase[..., start:start + span]`` with ``start`` from :func:`tap_start`.
+    The view never reaches past ``L``: its last element is the last tap's last entry.
+    """
+    (sh, sw), (dh, dw) = stride, dilation
+    start = (us[0] * dh // sh) * row + vs[0] * dw // sw
+    step_u = ((us[1] - us[0]) * dh // sh) * row if len(us) > 1 else 0
+    step_v = (vs[1] - vs[0]) * dw // sw if len(vs) > 1 else 0
+    n_images, channels = phase.shape[:2]
+    source = phase.reshape(n_images, groups, channels // groups, -1)[..., start:]
+    item = source.strides[-1]
+    view = np.lib.stride_tricks.as_strided(
+        source, shape=source.shape[:3] + (len(us), len(vs), span),
+        strides=source.strides[:3] + (step_u * item, step_v * item, item), writeable=False)
+    return view.transpose(1, 2, 3, 4, 0, 5)
+
+
+def fill_columns(taps, phases, blocks, stride, dilation, row):
+    """Copy every tap's slice of the phases into the column matrix ``taps`` (G, C/G, taps, N, span), in block order.
+
+    One copy per stride phase (:func:`phase_taps`), whatever the kernel size.
+    """
+    groups, group_channels, _, count, span = taps.shape
+    first = 0
+    for a, c, us, vs in blocks:
+        size = len(us) * len(vs)
+        block = taps[:, :, first:first + size].reshape(groups, group_channels, len(us), len(vs), count, span,
+                                                       copy=False)
+        block[...] = tap_reads(phases[a, c], us, vs, stride, dilation, row, span, groups)
+        first += size

@@ -28,7 +28,7 @@ import numpy as np
 
 from ._backend import is_tensor
 from ._gather import SMALL_COLUMNS, correlate2d_gather, correlate_gather
-from ._im2col import chunk_images, flat_phases, phase_shape, tap_start, work_buffer
+from ._im2col import chunk_images, fill_columns, flat_phases, phase_shape, phase_taps, work_buffer
 from ._validate import (
     as_float_array, as_like, check_choice, check_int, check_kernel_fits, check_ndim, check_pair, describe,
     layer_arrays, renamed_arguments,
@@ -314,30 +314,26 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
     if n_images * channels * kh * kw * out_h * out_w <= SMALL_COLUMNS:
         return correlate_gather(x, w, b, pads, stride, dilation, groups)
     row = -(-padded[1] // stride[1])
-    starts = [tap_start(u, v, stride, dilation, row) for u in range(kh) for v in range(kw)]
     span = out_h * row
-    weights = _weight_matrix(w, b, groups)
+    blocks, order = phase_taps((kh, kw), stride, dilation)
+    weights = _weight_matrix(w, b, groups, order)
     chunk = chunk_images(n_images, weights.shape[-1] * groups * span * x.itemsize)
-    cols, taps = _column_buffer(chunk, groups, group_channels, len(starts), span,
+    cols, taps = _column_buffer(chunk, groups, group_channels, kh * kw, span,
                                 with_ones=b is not None, dtype=x.dtype)
+    phase_buffer = work_buffer("phases", phase_shape((chunk,) + x.shape[1:], pads, stride), x.dtype)
     out = np.empty((groups, kernels // groups, n_images * span), dtype=x.dtype)
     for first in range(0, n_images, chunk):
         count = min(chunk, n_images - first)
-        images = x[first:first + count]
-        phases, _ = flat_phases(images, pads, stride,
-                                out=work_buffer("phases", phase_shape(images.shape, pads, stride), x.dtype))
-        phases = phases.reshape(phases.shape[:2] + (count, groups, group_channels, -1))
-        for tap, (a, c, start) in enumerate(starts):
-            # (count, groups, C/groups, span) -> (groups, C/groups, count, span)
-            taps[:, :, tap, :count] = phases[a, c, ..., start:start + span].transpose(1, 2, 0, 3)
+        phases, _ = flat_phases(x[first:first + count], pads, stride, out=phase_buffer[:, :, :count])
+        fill_columns(taps[:, :, :, :count], phases, blocks, stride, dilation, row)
         np.matmul(weights, cols[..., :count * span], out=out[..., first * span:(first + count) * span])
     return out.reshape(kernels, n_images, out_h, row).transpose(1, 0, 2, 3)[..., :out_w]
 
 
-def _weight_matrix(w, b, groups):
-    """Filters as rows ``(groups, K/groups, C/groups * kh * kw)``, the bias as a last column."""
-    kernels = w.shape[0]
-    weights = w.reshape(groups, kernels // groups, -1)
+def _weight_matrix(w, b, groups, order):
+    """Filters as rows ``(groups, K/groups, C/groups * kh * kw)``, taps in ``order``, the bias as a last column."""
+    kernels, group_channels = w.shape[:2]
+    weights = w.reshape(groups, kernels // groups, group_channels, -1)[..., order].reshape(groups, kernels // groups, -1)
     if b is None:
         return weights
     return np.concatenate([weights, b.reshape(groups, kernels // groups, 1)], axis=-1)
