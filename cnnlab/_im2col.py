@@ -79,7 +79,9 @@ def flat_phases(x, pads, stride, out=None):
     stride : (sh, sw)
     out : ndarray, optional
         Where to write the phases (shape ``(sh, sw, N, C, rows + 1, row)``,
-        :func:`phase_shape`); a new array if omitted.
+        :func:`phase_shape`), already zero outside the image: only the image's
+        pixels are written, so a work buffer zeroed once serves every chunk of
+        a call. A new zero array if omitted.
 
     Returns
     -------
@@ -94,11 +96,7 @@ def flat_phases(x, pads, stride, out=None):
     (2, array([1., 3., 7., 9., 0., 0.]))
     """
     shape = phase_shape(x.shape, pads, stride)
-    if out is None:
-        phases = np.zeros(shape, dtype=x.dtype)
-    else:
-        phases = out
-        phases[...] = 0
+    phases = np.zeros(shape, dtype=x.dtype) if out is None else out
     for a, c, source, (i, j) in phase_slices(pads, stride):
         part = x[source]
         phases[a, c, :, :, i:i + part.shape[2], j:j + part.shape[3]] = part
@@ -226,16 +224,19 @@ def tap_reads(phase, us, vs, stride, dilation, row, span, groups):
     return view.transpose(1, 2, 3, 4, 0, 5)
 
 
-def fill_columns(taps, phases, blocks, stride, dilation, row):
-    """Copy every tap's slice of the phases into the column matrix ``taps`` (G, C/G, taps, N, span), in block order.
+def column_copies(taps, phases, blocks, stride, dilation, row):
+    """``(destination, source)`` pairs that fill the column matrix ``taps`` (G, C/G, taps, N, span) from ``phases``.
 
-    One copy per stride phase (:func:`phase_taps`), whatever the kernel size.
+    One pair per stride phase (:func:`phase_taps`), whatever the kernel size.
+    The views stay valid as long as the two buffers: built once per call, they
+    fill every chunk with ``destination[...] = source``.
     """
     groups, group_channels, _, count, span = taps.shape
-    first = 0
+    copies, first = [], 0
     for a, c, us, vs in blocks:
         size = len(us) * len(vs)
         block = taps[:, :, first:first + size].reshape(groups, group_channels, len(us), len(vs), count, span,
                                                        copy=False)
-        block[...] = tap_reads(phases[a, c], us, vs, stride, dilation, row, span, groups)
+        copies.append((block, tap_reads(phases[a, c], us, vs, stride, dilation, row, span, groups)))
         first += size
+    return copies

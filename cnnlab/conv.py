@@ -28,7 +28,7 @@ import numpy as np
 
 from ._backend import is_tensor
 from ._gather import SMALL_COLUMNS, correlate2d_gather, correlate_gather
-from ._im2col import chunk_images, fill_columns, flat_phases, phase_shape, phase_taps, work_buffer
+from ._im2col import chunk_images, column_copies, flat_phases, phase_shape, phase_taps, work_buffer
 from ._validate import (
     as_float_array, as_like, check_choice, check_int, check_kernel_fits, check_ndim, check_pair, describe,
     layer_arrays, renamed_arguments,
@@ -321,11 +321,16 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
     cols, taps = _column_buffer(chunk, groups, group_channels, kh * kw, span,
                                 with_ones=b is not None, dtype=x.dtype)
     phase_buffer = work_buffer("phases", phase_shape((chunk,) + x.shape[1:], pads, stride), x.dtype)
+    phase_buffer[...] = 0  # the padding; each chunk writes its pixels only
     out = np.empty((groups, kernels // groups, n_images * span), dtype=x.dtype)
+    copies = None
     for first in range(0, n_images, chunk):
         count = min(chunk, n_images - first)
         phases, _ = flat_phases(x[first:first + count], pads, stride, out=phase_buffer[:, :, :count])
-        fill_columns(taps[:, :, :, :count], phases, blocks, stride, dilation, row)
+        if copies is None or count < chunk:  # the same views for every full chunk
+            copies = column_copies(taps[:, :, :, :count], phases, blocks, stride, dilation, row)
+        for destination, source in copies:
+            destination[...] = source
         np.matmul(weights, cols[..., :count * span], out=out[..., first * span:(first + count) * span])
     return out.reshape(kernels, n_images, out_h, row).transpose(1, 0, 2, 3)[..., :out_w]
 
