@@ -295,8 +295,11 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
     (:func:`cnnlab._gather.correlate_gather`). Otherwise the zero-padded input
     of a chunk of images (split into ``sh * sw`` stride phases) is stored
     flat, channel by channel, with rows of length ``row``. Then every kernel
-    tap ``(u, v)`` reads one contiguous slice of it, so the column matrix is
-    built from long, fast copies (a chunk stays in the cache). A row of ones
+    tap ``(u, v)`` reads one contiguous slice of it, and the taps that read
+    the same phase are a regular grid of slices: the column matrix is built
+    from one long, fast copy per phase (:func:`cnnlab._im2col.phase_taps`;
+    the filters' columns follow that tap order), a chunk of images at a time
+    (in reused work buffers: fresh memory costs a page fault per page). A row of ones
     in the columns times a column of biases in the weights adds the bias
     inside the product. The product ``weights @ columns`` covers all images
     of the chunk at once (one long matrix product runs faster than one per
@@ -338,7 +341,8 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
 def _weight_matrix(w, b, groups, order):
     """Filters as rows ``(groups, K/groups, C/groups * kh * kw)``, taps in ``order``, the bias as a last column."""
     kernels, group_channels = w.shape[:2]
-    weights = w.reshape(groups, kernels // groups, group_channels, -1)[..., order].reshape(groups, kernels // groups, -1)
+    taps = w.reshape(groups, kernels // groups, group_channels, -1)[..., order]
+    weights = taps.reshape(groups, kernels // groups, -1)
     if b is None:
         return weights
     return np.concatenate([weights, b.reshape(groups, kernels // groups, 1)], axis=-1)
@@ -347,8 +351,8 @@ def _weight_matrix(w, b, groups, order):
 def _column_buffer(chunk, groups, group_channels, n_taps, span, with_ones, dtype):
     """The im2col work buffer ``(groups, C/groups * taps [+ 1], chunk * span)`` and its tap view.
 
-    ``taps[g, c, t, n]`` is the row piece that kernel tap ``t`` of channel ``c``
-    fills for image ``n`` of the chunk; the optional last row of each group
+    ``taps[g, c, t, n]`` is the row piece that kernel tap ``t`` (in the order of
+    :func:`cnnlab._im2col.phase_taps`) of channel ``c`` fills for image ``n``; the optional last row of each group
     holds the ones that multiply the bias.
     """
     rows = group_channels * n_taps
