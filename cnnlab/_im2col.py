@@ -16,7 +16,7 @@ import threading
 import numpy as np
 
 CHUNK_BYTES = 1 << 20  # im2col buffer per step: small enough to stay in the L2 cache
-HELD_BYTES = 16 << 20  # work buffers up to this size are kept for the next call (per thread)
+HELD_BYTES = 8 << 20  # work buffers up to this size are kept for the next call (per thread)
 
 _held = threading.local()
 

@@ -115,7 +115,9 @@ def _filter2d(x, w, mode, stride, dilation, padding_mode, impl, flip):
     if flip:  # true convolution: mirror the kernel and its centring
         w = w.flip((0, 1)) if is_tensor(w) else w[::-1, ::-1]
         pads = (pads[0][::-1], pads[1][::-1])
-    if impl == "fast" and padding_mode == "zeros" and not is_tensor(x) and x.size * w.size <= SMALL_COLUMNS:
+    if impl == "fast" and not is_tensor(x) and x.size * w.size <= SMALL_COLUMNS:
+        if padding_mode != "zeros":
+            x, pads = pad2d(x, pads, padding_mode), ((0, 0), (0, 0))
         (top, bottom), (left, right) = pads
         check_kernel_fits((x.shape[0] + top + bottom, x.shape[1] + left + right), w.shape, dilation)
         return correlate2d_gather(x, w, pads, stride, dilation)  # lecture sizes: the shortest way
