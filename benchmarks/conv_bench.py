@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import cnnlab as cl
-from cnnlab._im2col import chunk_images, release_work_buffers
+from cnnlab._im2col import CHUNK_BYTES, band_rows, chunk_images, release_work_buffers
 from cnnlab.backprop import conv2d_backward
 from cnnlab.conv import conv2d
 
@@ -109,12 +109,13 @@ def peak_memory(run):
 
 
 def chunk_bytes(shape, backward=False):
-    """Size of the im2col matrix of one chunk of images, as cnnlab's fast path sizes its chunks.
+    """Size of the im2col matrix of one step (a chunk of images), as cnnlab's fast path sizes its steps.
 
     Columns per image: ``C * k * k`` rows (plus the row of ones for the bias
     in the forward) by ``H_out * row`` (output rows in the stride-phase
-    layout); a 1x1 layer without padding multiplies the input itself (its
-    "columns" are ``C`` rows by ``H * W``, and nothing is copied).
+    layout); the forward takes an image's output rows in bands when one
+    image's columns exceed the chunk. A 1x1 layer without padding multiplies
+    the input itself (its "columns" are ``C`` rows by ``H * W``, nothing is copied).
     """
     n, c, size, k, kernel, stride, padding = shape
     out = (size + 2 * padding - kernel) // stride + 1
@@ -123,7 +124,9 @@ def chunk_bytes(shape, backward=False):
     else:
         rows, span = c * kernel * kernel + (not backward), out * -(-(size + 2 * padding) // stride)
     per_image = rows * span * 4
-    return chunk_images(n, per_image) * per_image
+    if backward or per_image <= CHUNK_BYTES:
+        return chunk_images(n, per_image) * per_image
+    return band_rows(out, per_image) * per_image // out
 
 
 def seconds(run):

@@ -34,6 +34,21 @@ def chunk_images(n_images, column_bytes):
     return max(1, min(n_images, CHUNK_BYTES // column_bytes))
 
 
+def band_rows(out_h, column_bytes):
+    """Output rows per step: all ``out_h``, or as many as ``CHUNK_BYTES`` holds when one image's columns do not fit.
+
+    ``column_bytes`` is the size of one image's im2col columns (``out_h`` rows of output).
+
+    Examples
+    --------
+    >>> band_rows(56, CHUNK_BYTES // 2), band_rows(56, 8 * CHUNK_BYTES)
+    (56, 7)
+    """
+    if column_bytes <= CHUNK_BYTES:
+        return out_h
+    return max(1, CHUNK_BYTES * out_h // column_bytes)
+
+
 def work_buffer(name, shape, dtype):
     """An uninitialised scratch array, kept for the next call on this thread under ``name``.
 
@@ -224,18 +239,20 @@ def tap_reads(phase, us, vs, stride, dilation, row, span, groups):
     return view.transpose(1, 2, 3, 4, 0, 5)
 
 
-def column_copies(taps, phases, blocks, stride, dilation, row):
-    """``(destination, source)`` pairs that fill the column matrix ``taps`` (G, C/G, taps, N, span) from ``phases``.
+def column_copies(taps, phases, blocks, stride, dilation, row, span):
+    """``(destination, source)`` pairs that fill the column matrix ``taps`` (G, C/G, taps, N, band) from ``phases``.
 
-    One pair per stride phase (:func:`phase_taps`), whatever the kernel size.
+    One pair per stride phase (:func:`phase_taps`), whatever the kernel size;
+    the sources are ``span`` long (all output rows), the destinations ``band``
+    (the output rows of one step: ``destination[..., :n] = source[..., start:start + n]``).
     The views stay valid as long as the two buffers: built once per call, they
-    fill every chunk with ``destination[...] = source``.
+    serve every chunk.
     """
-    groups, group_channels, _, count, span = taps.shape
+    groups, group_channels, _, count, band = taps.shape
     copies, first = [], 0
     for a, c, us, vs in blocks:
         size = len(us) * len(vs)
-        block = taps[:, :, first:first + size].reshape(groups, group_channels, len(us), len(vs), count, span,
+        block = taps[:, :, first:first + size].reshape(groups, group_channels, len(us), len(vs), count, band,
                                                        copy=False)
         copies.append((block, tap_reads(phases[a, c], us, vs, stride, dilation, row, span, groups)))
         first += size

@@ -274,7 +274,7 @@ def _conv2d_backward_fast(dout, x, w, pads, stride, dilation, groups):
 def _backward_views(col_taps, phases, dphases, blocks, taps, geometry):
     """The views one chunk of the fast backward copies through: phases into columns, columns back to phases."""
     stride, dilation, row, span, groups = geometry
-    copies = column_copies(col_taps, phases, blocks, stride, dilation, row)
+    copies = column_copies(col_taps, phases, blocks, stride, dilation, row, span)
     count, channels = dphases.shape[2:4]
     grouped = dphases.reshape(dphases.shape[:2] + (count, groups, channels // groups, -1))
     scatters = [(grouped[a, b, ..., start:start + span], col_taps[:, :, tap].transpose(2, 0, 1, 3))

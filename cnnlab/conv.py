@@ -28,7 +28,7 @@ import numpy as np
 
 from ._backend import is_tensor
 from ._gather import SMALL_COLUMNS, correlate2d_gather, correlate_gather
-from ._im2col import chunk_images, column_copies, flat_phases, phase_shape, phase_taps, work_buffer
+from ._im2col import band_rows, chunk_images, column_copies, flat_phases, phase_shape, phase_taps, work_buffer
 from ._validate import (
     as_float_array, as_like, check_choice, check_int, check_kernel_fits, check_ndim, check_pair, describe,
     layer_arrays, renamed_arguments,
@@ -322,8 +322,9 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
     span = out_h * row
     blocks, order = phase_taps((kh, kw), stride, dilation)
     weights = _weight_matrix(w, b, groups, order)
-    chunk = chunk_images(n_images, weights.shape[-1] * groups * span * x.itemsize)
-    cols, taps = _column_buffer(chunk, groups, group_channels, kh * kw, span,
+    per_image = weights.shape[-1] * groups * span * x.itemsize
+    chunk, band = chunk_images(n_images, per_image), band_rows(out_h, per_image) * row
+    cols, taps = _column_buffer(chunk, groups, group_channels, kh * kw, band,
                                 with_ones=b is not None, dtype=x.dtype)
     phase_buffer = work_buffer("phases", phase_shape((chunk,) + x.shape[1:], pads, stride), x.dtype)
     phase_buffer[...] = 0  # the padding; each chunk writes its pixels only
@@ -333,10 +334,13 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
         count = min(chunk, n_images - first)
         phases, _ = flat_phases(x[first:first + count], pads, stride, out=phase_buffer[:, :, :count])
         if copies is None or count < chunk:  # the same views for every full chunk
-            copies = column_copies(taps[:, :, :, :count], phases, blocks, stride, dilation, row)
-        for destination, source in copies:
-            destination[...] = source
-        np.matmul(weights, cols[..., :count * span], out=out[..., first * span:(first + count) * span])
+            copies = column_copies(taps[:, :, :, :count], phases, blocks, stride, dilation, row, span)
+        for start in range(0, span, band):  # one step, unless one image's columns are too large (chunk 1)
+            length = min(band, span - start)
+            for destination, source in copies:
+                destination[..., :length] = source[..., start:start + length]
+            begin = first * span + start
+            np.matmul(weights, cols[..., :count * length], out=out[..., begin:begin + count * length])
     return out.reshape(kernels, n_images, out_h, row).transpose(1, 0, 2, 3)[..., :out_w]
 
 

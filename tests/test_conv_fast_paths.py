@@ -17,11 +17,11 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnnlab import backprop, conv
+from cnnlab import _im2col, backprop, conv
 from cnnlab.backprop import conv2d_backward
 from cnnlab.conv import conv2d
 
-PATHS = ["gather", "one chunk", "chunks of two"]
+PATHS = ["gather", "one chunk", "chunks of two", "one output row a step"]
 
 
 @contextlib.contextmanager
@@ -29,6 +29,8 @@ def forced(path):
     """Make the fast path of conv2d (and the chunking of conv2d_backward) take ``path``."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(conv, "SMALL_COLUMNS", 10**12 if path == "gather" else 0)
+        if path == "one output row a step":  # one image per chunk, and its columns one output row at a time
+            patch.setattr(_im2col, "CHUNK_BYTES", 1)
         if path == "chunks of two":
             patch.setattr(conv, "chunk_images", lambda n_images, column_bytes: min(n_images, 2))
             patch.setattr(backprop, "chunk_images", lambda n_images, column_bytes: min(n_images, 2))
