@@ -24,6 +24,7 @@ The last line says whether each goal is met.
 """
 
 import argparse
+import math
 import os
 import time
 import tracemalloc
@@ -35,7 +36,7 @@ import torch.nn.functional as F
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import cnnlab as cl
-from cnnlab._im2col import CHUNK_BYTES, band_rows, chunk_images, release_work_buffers
+from cnnlab._im2col import CHUNK_BYTES, band_rows, chunk_images, phase_shape, release_work_buffers
 from cnnlab.backprop import conv2d_backward
 from cnnlab.conv import conv2d
 
@@ -126,7 +127,8 @@ def chunk_bytes(shape, backward=False):
     per_image = rows * span * 4
     if backward or per_image <= CHUNK_BYTES:
         return chunk_images(n, per_image) * per_image
-    return band_rows(out, per_image) * per_image // out
+    phases = 4 * math.prod(phase_shape((1, c, size, size), ((padding,) * 2,) * 2, (stride, stride)))
+    return band_rows(out, per_image, phases) * per_image // out
 
 
 def seconds(run):
@@ -176,7 +178,8 @@ def layer_runs(shape):
     def torch_both():
         F.conv2d(xt, wt, bt, stride=stride, padding=padding).backward(doutt)
 
-    results = (out.nbytes, x.nbytes + w.nbytes + b.nbytes)  # what forward and backward return
+    # what forward and backward return; the forward's output is a view that holds its whole buffer
+    results = ((out if out.base is None else out.base).nbytes, x.nbytes + w.nbytes + b.nbytes)
     return (ours_forward, torch_forward), (ours_both, torch_both), ours_backward, results
 
 
@@ -220,7 +223,7 @@ def lecture_table(repeats):
 def large_table(repeats):
     """The large-layer table; returns forward ratios, forward+backward ratios, working memory / chunk."""
     header = (f"{'N, C, H, K, k, s, p':<26}{'cnnlab fwd':>12}{'fwd ratio':>11}{'fwd+bwd ratio':>15}"
-              f"{'chunk MB':>10}{'fwd peak':>10}{'bwd peak':>10}")
+              f"{'chunk MB':>10}{'fwd peak':>10}{'bwd peak':>10}{'work/chunk':>12}")
     print(header)
     print("-" * len(header))
     forward_ratios, both_ratios, memory = [], [], []
@@ -233,9 +236,10 @@ def large_table(repeats):
         chunks = chunk_bytes(shape), chunk_bytes(shape, backward=True)
         memory.append(max((forward_peak - out_bytes) / chunks[0], (backward_peak - grad_bytes) / chunks[1]))
         print(f"{str(shape):<26}{mine * 1e3:>10.2f}ms{ratio:>10.2f}x{both_ratios[-1]:>14.2f}x"
-              f"{chunks[0] / 2**20:>10.2f}{forward_peak / 2**20:>10.2f}{backward_peak / 2**20:>10.2f}")
-    print("(MB; peaks by tracemalloc, work buffers and the returned arrays included; working memory = peak less")
-    print(f" what the call returns, at most {max(memory):.2f}x the im2col matrix of one chunk)")
+              f"{chunks[0] / 2**20:>10.2f}{forward_peak / 2**20:>10.2f}{backward_peak / 2**20:>10.2f}"
+              f"{memory[-1]:>11.2f}x")
+    print("(MB; peaks by tracemalloc, work buffers and the returned arrays included; work/chunk: the larger of")
+    print(" forward and backward of (peak less what the call returns) / the im2col matrix of one step)")
     print()
     print(summary("forward:", forward_ratios))
     print(summary("forward+backward:", both_ratios))

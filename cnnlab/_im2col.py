@@ -34,19 +34,22 @@ def chunk_images(n_images, column_bytes):
     return max(1, min(n_images, CHUNK_BYTES // column_bytes))
 
 
-def band_rows(out_h, column_bytes):
-    """Output rows per step: all ``out_h``, or as many as ``CHUNK_BYTES`` holds when one image's columns do not fit.
+def band_rows(out_h, column_bytes, phase_bytes):
+    """Output rows per step: all ``out_h``, or a band of them when one image's columns do not fit in ``CHUNK_BYTES``.
 
-    ``column_bytes`` is the size of one image's im2col columns (``out_h`` rows of output).
+    ``column_bytes`` is the size of one image's im2col columns (``out_h``
+    rows of output), ``phase_bytes`` that of its stride phases, which stay
+    whole: a band holds ``CHUNK_BYTES`` of columns, and at least twice the
+    phases, so that the work memory stays within 1.5 times the band's columns.
 
     Examples
     --------
-    >>> band_rows(56, CHUNK_BYTES // 2), band_rows(56, 8 * CHUNK_BYTES)
-    (56, 7)
+    >>> band_rows(56, CHUNK_BYTES // 2, 0), band_rows(56, 8 * CHUNK_BYTES, 0), band_rows(56, 8 * CHUNK_BYTES, CHUNK_BYTES)
+    (56, 7, 14)
     """
     if column_bytes <= CHUNK_BYTES:
         return out_h
-    return max(1, CHUNK_BYTES * out_h // column_bytes)
+    return min(out_h, max(1, -(-max(CHUNK_BYTES, 2 * phase_bytes) * out_h // column_bytes)))
 
 
 def work_buffer(name, shape, dtype):

@@ -323,10 +323,11 @@ def _correlate_fast(x, w, b, pads, stride, dilation, groups):
     blocks, order = phase_taps((kh, kw), stride, dilation)
     weights = _weight_matrix(w, b, groups, order)
     per_image = weights.shape[-1] * groups * span * x.itemsize
-    chunk, band = chunk_images(n_images, per_image), band_rows(out_h, per_image) * row
+    chunk = chunk_images(n_images, per_image)
+    phase_buffer = work_buffer("phases", phase_shape((chunk,) + x.shape[1:], pads, stride), x.dtype)
+    band = band_rows(out_h, per_image, phase_buffer.nbytes // chunk) * row
     cols, taps = _column_buffer(chunk, groups, group_channels, kh * kw, band,
                                 with_ones=b is not None, dtype=x.dtype)
-    phase_buffer = work_buffer("phases", phase_shape((chunk,) + x.shape[1:], pads, stride), x.dtype)
     phase_buffer[...] = 0  # the padding; each chunk writes its pixels only
     out = np.empty((groups, kernels // groups, n_images * span), dtype=x.dtype)
     copies = None
