@@ -16,12 +16,14 @@ SMALL_COLUMNS = 1 << 14  # column-matrix entries (all images) up to which the ga
 
 
 @functools.lru_cache(maxsize=64)
-def gather_index(size, kernel, pads, stride, dilation):
+def gather_index(size, kernel, pads, stride, dilation, flip=False):
     """``index[t, p]``: the flat input pixel that kernel tap ``t`` reads for output pixel ``p``.
 
     Taps and output pixels are in row-major order; a tap that lands in the
-    padding reads index ``H * W``, one past the image (a zero). The array is
-    read-only: it is shared by every call with the same geometry.
+    padding reads index ``H * W``, one past the image (a zero). With ``flip``
+    the taps come in reverse order, which mirrors the kernel (a true
+    convolution, without copying the kernel). The array is read-only: it is
+    shared by every call with the same geometry.
 
     Parameters
     ----------
@@ -48,6 +50,8 @@ def gather_index(size, kernel, pads, stride, dilation):
     cols = (np.arange(kw)[:, None] * dw + np.arange(out_w)[None, :] * sw - left)[None, :, None, :]
     inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
     index = np.where(inside, rows * width + cols, height * width).reshape(kh * kw, out_h * out_w)
+    if flip:
+        index = index[::-1].copy()
     index.setflags(write=False)
     return index
 
@@ -81,8 +85,10 @@ def correlate_gather(x, w, b, pads, stride, dilation, groups):
     return out.reshape(n_images, kernels, out_h, -1)
 
 
-def correlate2d_gather(x, w, pads, stride, dilation):
+def correlate2d_gather(x, w, pads, stride, dilation, flip=False):
     """:func:`correlate_gather` for one 2-D array and one 2-D kernel, without the batch and channel axes.
+
+    ``flip`` mirrors the kernel (true convolution).
 
     Examples
     --------
@@ -91,7 +97,7 @@ def correlate2d_gather(x, w, pads, stride, dilation):
            [20., 24.]])
     """
     (height, width), (kh, kw) = x.shape, w.shape
-    index = gather_index((height, width), (kh, kw), pads, stride, dilation)
+    index = gather_index((height, width), (kh, kw), pads, stride, dilation, flip)
     flat = x.ravel()
     if pads != ((0, 0), (0, 0)):
         flat = np.zeros(height * width + 1, dtype=x.dtype)  # the last entry is the zero

@@ -112,15 +112,16 @@ def _filter2d(x, w, mode, stride, dilation, padding_mode, impl, flip):
     check_ndim(w, "w", (2,), "(kh, kw)")
     stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
     pads = resolve_padding(mode, w.shape, dilation)
-    if flip:  # true convolution: mirror the kernel and its centring
-        w = w.flip((0, 1)) if is_tensor(w) else w[::-1, ::-1]
+    if flip:  # true convolution: mirror the kernel's centring (and below, the kernel)
         pads = (pads[0][::-1], pads[1][::-1])
     if impl == "fast" and not is_tensor(x) and x.size * w.size <= SMALL_COLUMNS:
         if padding_mode != "zeros":
             x, pads = pad2d(x, pads, padding_mode), ((0, 0), (0, 0))
         (top, bottom), (left, right) = pads
         check_kernel_fits((x.shape[0] + top + bottom, x.shape[1] + left + right), w.shape, dilation)
-        return correlate2d_gather(x, w, pads, stride, dilation)  # lecture sizes: the shortest way
+        return correlate2d_gather(x, w, pads, stride, dilation, flip)  # lecture sizes: the shortest way
+    if flip:
+        w = w.flip((0, 1)) if is_tensor(w) else w[::-1, ::-1]
     out = _correlate(x[None, None], w[None, None], None, pads, padding_mode, stride, dilation, 1, impl)
     return out[0, 0]
 
