@@ -9,18 +9,22 @@ capability. Then two tables, in float32 on one thread each
   NumPy) for correlate2d, convolve2d, conv2d, conv2d_backward, max_pool2d,
   avg_pool2d and pad2d, each call repeated so that the clock can see it;
 * large layers: time(cnnlab) / time(torch), forward and forward + backward
-  (conv2d_backward against torch autograd), and the peak memory of cnnlab's
-  forward (tracemalloc) next to its im2col chunk.
+  (conv2d_backward against torch autograd), and the memory of cnnlab's
+  forward and backward (tracemalloc peak, work buffers included) next to the
+  im2col matrix of one chunk of images.
 
 Times are the process's CPU time (both sides run on one thread), so other jobs
 on a shared machine do not count; cnnlab and the reference run alternately
 inside each repeat, and the ratio is the median over repeats.
-Targets (issue 18): lecture sizes within 3x; large layers median <= 1.3x, max <= 2.0x.
+Targets (issue 18): lecture sizes within 3x; large layers median <= 1.3x, max <= 2.0x;
+working memory (peak less the arrays returned) at most twice the chunk's im2col matrix.
+The last line says whether each goal is met.
 
-    python benchmarks/conv_bench.py [--repeats 15]
+    python benchmarks/conv_bench.py [--repeats 15] [--only lecture|large]
 """
 
 import argparse
+import math
 import os
 import time
 import tracemalloc
@@ -32,7 +36,7 @@ import torch.nn.functional as F
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import cnnlab as cl
-from cnnlab._im2col import CHUNK_BYTES
+from cnnlab._im2col import CHUNK_BYTES, band_rows, chunk_images, phase_shape, release_work_buffers
 from cnnlab.backprop import conv2d_backward
 from cnnlab.conv import conv2d
 
@@ -91,13 +95,40 @@ def repeated(run, calls=200):
 
 
 def peak_memory(run):
-    """The largest extra memory ``run`` holds at once, in bytes (tracemalloc: NumPy reports to it)."""
+    """The largest extra memory ``run`` holds at once, in bytes (tracemalloc: NumPy reports to it).
+
+    cnnlab keeps its work buffers between calls; they are released first, so
+    that the call allocates (and the peak counts) them again.
+    """
+    release_work_buffers()
     tracemalloc.start()
     try:
         run()
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def chunk_bytes(shape, backward=False):
+    """Size of the im2col matrix of one step (a chunk of images), as cnnlab's fast path sizes its steps.
+
+    Columns per image: ``C * k * k`` rows (plus the row of ones for the bias
+    in the forward) by ``H_out * row`` (output rows in the stride-phase
+    layout); the forward takes an image's output rows in bands when one
+    image's columns exceed the chunk. A 1x1 layer without padding multiplies
+    the input itself (its "columns" are ``C`` rows by ``H * W``, nothing is copied).
+    """
+    n, c, size, k, kernel, stride, padding = shape
+    out = (size + 2 * padding - kernel) // stride + 1
+    if kernel == 1 and padding == 0:
+        rows, span = c, out * out
+    else:
+        rows, span = c * kernel * kernel + (not backward), out * -(-(size + 2 * padding) // stride)
+    per_image = rows * span * 4
+    if backward or per_image <= CHUNK_BYTES:
+        return chunk_images(n, per_image) * per_image
+    phases = 4 * math.prod(phase_shape((1, c, size, size), ((padding,) * 2,) * 2, (stride, stride)))
+    return band_rows(out, per_image, phases) * per_image // out
 
 
 def seconds(run):
@@ -133,6 +164,9 @@ def layer_runs(shape):
     def ours_forward():
         return conv2d(x, w, b, stride=stride, padding=padding)
 
+    def ours_backward():
+        return conv2d_backward(dout, x, w, stride=stride, padding=padding)
+
     def torch_forward():
         with torch.no_grad():
             return F.conv2d(xt, wt, bt, stride=stride, padding=padding)
@@ -144,7 +178,9 @@ def layer_runs(shape):
     def torch_both():
         F.conv2d(xt, wt, bt, stride=stride, padding=padding).backward(doutt)
 
-    return (ours_forward, torch_forward), (ours_both, torch_both)
+    # what forward and backward return; the forward's output is a view that holds its whole buffer
+    results = ((out if out.base is None else out.base).nbytes, x.nbytes + w.nbytes + b.nbytes)
+    return (ours_forward, torch_forward), (ours_both, torch_both), ours_backward, results
 
 
 def summary(label, ratios):
@@ -154,39 +190,78 @@ def summary(label, ratios):
     return f"{label:<17} median ratio {median:.2f}x, max {largest:.2f}x: {verdict}"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=15)
-    repeats = parser.parse_args().repeats
-    torch.set_num_threads(1)
-    print(what_ran())
-    with threadpool_limits(1):
-        print()
-        header = f"{'lecture-size input (reference)':<42}{'cnnlab':>10}{'ratio':>9}"
-        print(header)
-        print("-" * len(header))
-        lecture = []
-        for name, ours, theirs in lecture_runs():
-            ratio, mine = median_ratio(repeated(ours), repeated(theirs), repeats)
-            lecture.append(ratio)
-            print(f"{name:<42}{mine / 200 * 1e6:>8.1f}us{ratio:>8.1f}x" + ("" if ratio <= 3 else "  > 3x"))
-        print(f"lecture sizes: {sum(r <= 3 for r in lecture)} of {len(lecture)} within 3x")
-        print()
-        header = f"{'N, C, H, K, k, s, p':<26}{'cnnlab fwd':>12}{'fwd ratio':>11}{'fwd+bwd ratio':>15}{'peak MB':>9}"
-        print(header)
-        print("-" * len(header))
-        forward_ratios, both_ratios = [], []
-        for shape in SHAPES:
-            forward, both = layer_runs(shape)
-            ratio, mine = median_ratio(*forward, repeats)
-            forward_ratios.append(ratio)
-            both_ratios.append(median_ratio(*both, repeats)[0])
-            peak = peak_memory(forward[0]) / 2**20
-            print(f"{str(shape):<26}{mine * 1e3:>10.2f}ms{ratio:>10.2f}x{both_ratios[-1]:>14.2f}x{peak:>9.1f}")
-    print(f"(peak MB: cnnlab's forward, output included; its im2col chunk is {CHUNK_BYTES / 2**20:.0f} MB)")
+def verdict(value, limit):
+    return f"{value:.2f}x <= {limit} {'ok' if value <= limit else 'MISSED'}"
+
+
+def goals(lecture, forward, both, memory):
+    """The last line: each goal of issue 18 with the measured value and whether it is met."""
+    parts = []
+    if lecture:
+        parts.append(f"lecture max {verdict(max(lecture), 3)}")
+    if forward:
+        parts.append(f"large fwd median {verdict(float(np.median(forward)), 1.3)}, max {verdict(max(forward), 2.0)}")
+        parts.append(f"fwd+bwd median {verdict(float(np.median(both)), 1.3)}, max {verdict(max(both), 2.0)}")
+        parts.append(f"memory max {verdict(max(memory), 2)} of the chunk")
+    return "goals: " + "; ".join(parts)
+
+
+def lecture_table(repeats):
+    """The lecture-size table; returns the ratios."""
+    header = f"{'lecture-size input (reference)':<42}{'cnnlab':>10}{'ratio':>9}"
+    print(header)
+    print("-" * len(header))
+    lecture = []
+    for name, ours, theirs in lecture_runs():
+        ratio, mine = median_ratio(repeated(ours), repeated(theirs), repeats)
+        lecture.append(ratio)
+        print(f"{name:<42}{mine / 200 * 1e6:>8.1f}us{ratio:>8.1f}x" + ("" if ratio <= 3 else "  > 3x"))
+    print(f"lecture sizes: {sum(r <= 3 for r in lecture)} of {len(lecture)} within 3x")
+    return lecture
+
+
+def large_table(repeats):
+    """The large-layer table; returns forward ratios, forward+backward ratios, working memory / chunk."""
+    header = (f"{'N, C, H, K, k, s, p':<26}{'cnnlab fwd':>12}{'fwd ratio':>11}{'fwd+bwd ratio':>15}"
+              f"{'chunk MB':>10}{'fwd peak':>10}{'bwd peak':>10}{'work/chunk':>12}")
+    print(header)
+    print("-" * len(header))
+    forward_ratios, both_ratios, memory = [], [], []
+    for shape in SHAPES:
+        forward, both, backward, (out_bytes, grad_bytes) = layer_runs(shape)
+        ratio, mine = median_ratio(*forward, repeats)
+        forward_ratios.append(ratio)
+        both_ratios.append(median_ratio(*both, repeats)[0])
+        forward_peak, backward_peak = peak_memory(forward[0]), peak_memory(backward)
+        chunks = chunk_bytes(shape), chunk_bytes(shape, backward=True)
+        memory.append(max((forward_peak - out_bytes) / chunks[0], (backward_peak - grad_bytes) / chunks[1]))
+        print(f"{str(shape):<26}{mine * 1e3:>10.2f}ms{ratio:>10.2f}x{both_ratios[-1]:>14.2f}x"
+              f"{chunks[0] / 2**20:>10.2f}{forward_peak / 2**20:>10.2f}{backward_peak / 2**20:>10.2f}"
+              f"{memory[-1]:>11.2f}x")
+    print("(MB; peaks by tracemalloc, work buffers and the returned arrays included; work/chunk: the larger of")
+    print(" forward and backward of (peak less what the call returns) / the im2col matrix of one step)")
     print()
     print(summary("forward:", forward_ratios))
     print(summary("forward+backward:", both_ratios))
+    return forward_ratios, both_ratios, memory
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--only", choices=("lecture", "large"), help="run one of the two tables")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print(what_ran())
+    lecture, forward, both, memory = [], [], [], []
+    with threadpool_limits(1):
+        if args.only != "large":
+            print()
+            lecture = lecture_table(args.repeats)
+        if args.only != "lecture":
+            print()
+            forward, both, memory = large_table(args.repeats)
+    print(goals(lecture, forward, both, memory))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ never a bare ``IndexError`` from deep inside NumPy.
 """
 
 import functools
+import math
 import numbers
 
 import numpy as np
@@ -49,6 +50,8 @@ def as_float_array(x, name):
     ...
     TypeError: x must be a numeric array (NumPy array, torch.Tensor or nested list of numbers), got str 'abc'
     """
+    if type(x) is np.ndarray and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+        return x  # the common case, answered before the general checks below
     if is_tensor(x):
         if x.is_floating_point():
             return x
@@ -116,6 +119,8 @@ def check_finite(x, name):
     ...
     ValueError: w must hold finite numbers, got NaN or inf in a float64 array of shape (2,)
     """
+    if type(x) is np.ndarray and x.dtype.kind == "f" and math.isfinite(np.add.reduce(x, axis=None)):
+        return  # a finite sum means no NaN and no inf: one pass, no temporary (overflow checks below)
     finite = x.isfinite().all() if is_tensor(x) else np.isfinite(x).all()
     if not bool(finite):
         raise ValueError(f"{name} must hold finite numbers, got NaN or inf in {describe(x)}")
@@ -136,6 +141,8 @@ def check_int(value, name, minimum=None):
     ...
     ValueError: stride must be an integer >= 1, got 0
     """
+    if type(value) is int and (minimum is None or value >= minimum):
+        return value  # the common case; bool is no int here (type(True) is bool)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         bound = "" if minimum is None else f" >= {minimum}"
         raise TypeError(f"{name} must be an integer{bound}, got {describe(value)}")
@@ -154,6 +161,8 @@ def check_pair(value, name, minimum=None):
     >>> check_pair((1, 3), "kernel_size", minimum=1)
     (1, 3)
     """
+    if type(value) is int and (minimum is None or value >= minimum):
+        return (value, value)  # the common case, as check_int would answer it
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a pair (height, width), got {describe(value)}")
@@ -180,6 +189,9 @@ def check_choice(value, name, choices):
 
 def as_like(value, x, name):
     """``value`` as a finite array of the same kind (NumPy or tensor, dtype, device) as ``x``."""
+    if type(value) is np.ndarray and type(x) is np.ndarray and value.dtype == x.dtype:
+        check_finite(value, name)  # the common case: nothing to convert
+        return value
     if is_tensor(x):
         torch = import_torch()
         if not is_tensor(value):
@@ -243,11 +255,12 @@ def renamed_arguments(**renames):
     def decorate(func):
         @functools.wraps(func)
         def checked(*args, **kwargs):
-            for old, new in renames.items():
-                if old in kwargs:
-                    raise TypeError(
-                        f"{func.__name__}() has no argument {old!r} any more: it is called {new!r} now, "
-                        f"as everywhere in cnnlab (write {new}={kwargs[old]!r})")
+            if kwargs and not renames.keys().isdisjoint(kwargs):
+                old = next(name for name in renames if name in kwargs)
+                new = renames[old]
+                raise TypeError(
+                    f"{func.__name__}() has no argument {old!r} any more: it is called {new!r} now, "
+                    f"as everywhere in cnnlab (write {new}={kwargs[old]!r})")
             return func(*args, **kwargs)
         return checked
     return decorate

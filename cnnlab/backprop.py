@@ -21,7 +21,9 @@ The tools that check such formulas numerically (:func:`~cnnlab.gradcheck.numeric
 import numpy as np
 
 from ._backend import is_tensor
-from ._im2col import CHUNK_BYTES, flat_phases, tap_start, unflatten_phases
+from ._im2col import (
+    chunk_images, column_copies, flat_phases, phase_shape, phase_taps, tap_start, unflatten_phases, work_buffer,
+)
 from ._validate import (
     as_float_array, check_choice, check_int, check_ndim, check_pair, check_same_kind, describe,
 )
@@ -213,37 +215,86 @@ def _conv2d_backward_fast(dout, x, w, pads, stride, dilation, groups):
     so that kernel tap (m, l) reads one contiguous slice ``cols[(c, m, l), :]``
     for all output pixels, in output rows of length ``row`` whose last
     ``row - W_out`` entries are not outputs. dL/dZ is laid out the same way,
-    with zeros there. Then ``dK = dZ @ cols.T`` is X (*) dL/dZ (the stride is
-    the step between the pixels that one dL/dz_ij meets), and ``dcols = K.T @ dZ``,
-    each tap's slice added back where it was read from (col2im), is the full
-    convolution of dL/dZ with rot180(K).
+    with zeros there, all images of a chunk side by side. Then
+    ``dK = dZ @ cols.T`` is X (*) dL/dZ (the stride is the step between the
+    pixels that one dL/dz_ij meets), and ``dcols = K.T @ dZ`` (written over the
+    columns, which are no longer needed), each tap's slice added back where it
+    was read from (col2im), is the full convolution of dL/dZ with rot180(K).
+    A 1x1 kernel without padding needs no columns: two plain products.
     """
-    n_images, channels = x.shape[:2]
     k, c_group, kh, kw = w.shape
+    if kh == kw == 1 and pads == ((0, 0), (0, 0)):
+        return _pointwise_backward(dout, x, w, stride, groups)
+    n_images, channels = x.shape[:2]
     (out_h, out_w), rows = dout.shape[2:], c_group * kh * kw
-    phases, row = flat_phases(x, pads, stride)
-    taps = [tap_start(m, l, stride, dilation, row) for m in range(kh) for l in range(kw)]
-    span = out_h * row
-    dz = np.zeros((n_images, k, out_h, row), dtype=x.dtype)
-    dz[..., :out_w] = dout
-    dz = dz.reshape(n_images, groups, k // groups, span)
-    weights_t = w.reshape(groups, k // groups, rows).transpose(0, 2, 1)
-    dw_t, dphases = np.zeros((groups, rows, k // groups), dtype=x.dtype), np.zeros_like(phases)
-    chunk = max(1, min(n_images, CHUNK_BYTES // (channels * kh * kw * span * x.itemsize)))
-    cols = np.empty((chunk, channels, kh * kw, span), dtype=x.dtype)
+    shape = phase_shape(x.shape, pads, stride)
+    row, span = shape[-1], out_h * shape[-1]
+    blocks, order = phase_taps((kh, kw), stride, dilation)
+    taps = [tap_start(t // kw, t % kw, stride, dilation, row) for t in order]
+    chunk = chunk_images(n_images, channels * kh * kw * span * x.itemsize)
+    ordered = w.reshape(groups, k // groups, c_group, kh * kw)[..., order]
+    weights_t = ordered.reshape(groups, k // groups, rows).transpose(0, 2, 1)
+    dw_t = np.zeros((groups, rows, k // groups), dtype=x.dtype)
+    dx = np.empty(x.shape, dtype=x.dtype)
+    cols = work_buffer("backward columns", (groups, rows, chunk * span), x.dtype)
+    col_taps = cols.reshape(groups, c_group, kh * kw, chunk, span)
+    dz = work_buffer("backward dz", (groups, k // groups, chunk, out_h, row), x.dtype)
+    dz[..., out_w:] = 0  # the entries that are no outputs; each chunk writes the others
+    chunk_shape = shape[:2] + (chunk,) + shape[3:]
+    phase_buffer = work_buffer("backward phases", chunk_shape, x.dtype)
+    phase_buffer[...] = 0  # the padding; each chunk writes its pixels only
+    dphase_buffer = work_buffer("backward dphases", chunk_shape, x.dtype)
+    views = None
     for first in range(0, n_images, chunk):
-        images = slice(first, min(first + chunk, n_images))
-        count = images.stop - first
-        for tap, (a, b, start) in enumerate(taps):
-            cols[:count, :, tap] = phases[a, b, images, :, start:start + span]
-        grouped = cols[:count].reshape(count, groups, rows, span)
+        count = min(chunk, n_images - first)
+        images = slice(first, first + count)
+        phases, _ = flat_phases(x[images], pads, stride, out=phase_buffer[:, :, :count])
+        dphases = dphase_buffer[:, :, :count].reshape(shape[:2] + (count, channels, -1))
+        if views is None or count < chunk:  # the same views for every full chunk
+            views = _backward_views(col_taps[:, :, :, :count], phases, dphases, blocks, taps,
+                                    (stride, dilation, row, span, groups))
+        copies, scatters = views
+        for destination, source in copies:
+            destination[...] = source
+        grouped_dout = dout[images].reshape(count, groups, k // groups, out_h, out_w)
+        dz[:, :, :count, :, :out_w] = grouped_dout.transpose(1, 2, 0, 3, 4)
+        dz_chunk, cols_chunk = dz[:, :, :count].reshape(groups, k // groups, -1), cols[..., :count * span]
         # dK transposed: cols @ dZ.T runs about twice as fast in OpenBLAS as dZ @ cols.T
-        dw_t += np.matmul(grouped, dz[images].transpose(0, 1, 3, 2)).sum(axis=0)
-        dcols = np.matmul(weights_t, dz[images]).reshape(count, channels, kh * kw, span)
-        for tap, (a, b, start) in enumerate(taps):
-            dphases[a, b, images, :, start:start + span] += dcols[:, :, tap]
-    dx = unflatten_phases(dphases, x.shape, pads, stride, row)
-    return dx, dw_t.transpose(0, 2, 1).reshape(w.shape)
+        dw_t += np.matmul(cols_chunk, dz_chunk.transpose(0, 2, 1))
+        np.matmul(weights_t, dz_chunk, out=cols_chunk)  # dcols, over the columns
+        dphases[...] = 0
+        for target, piece in scatters:  # col2im: each tap's gradient back where it read
+            target += piece
+        unflatten_phases(dphases, dx[images].shape, pads, stride, row, out=dx[images])
+    dw = np.empty_like(w).reshape(groups, k // groups, c_group, kh * kw)
+    dw[..., order] = dw_t.transpose(0, 2, 1).reshape(groups, k // groups, c_group, kh * kw)
+    return dx, dw.reshape(w.shape)
+
+
+def _backward_views(col_taps, phases, dphases, blocks, taps, geometry):
+    """The views one chunk of the fast backward copies through: phases into columns, columns back to phases."""
+    stride, dilation, row, span, groups = geometry
+    copies = column_copies(col_taps, phases, blocks, stride, dilation, row, span)
+    count, channels = dphases.shape[2:4]
+    grouped = dphases.reshape(dphases.shape[:2] + (count, groups, channels // groups, -1))
+    scatters = [(grouped[a, b, ..., start:start + span], col_taps[:, :, tap].transpose(2, 0, 1, 3))
+                for tap, (a, b, start) in enumerate(taps)]
+    return copies, scatters
+
+
+def _pointwise_backward(dout, x, w, stride, groups):
+    """Gradients of a 1x1 convolution (no padding): ``dK = dZ @ X.T`` and ``dX = K.T @ dZ`` per image."""
+    n_images, channels = x.shape[:2]
+    k, out_h, out_w = dout.shape[1:]
+    pixels = np.ascontiguousarray(x[:, :, ::stride[0], ::stride[1]]).reshape(n_images, groups, channels // groups, -1)
+    dz = dout.reshape(n_images, groups, k // groups, -1)
+    dw = np.matmul(dz, pixels.transpose(0, 1, 3, 2)).sum(axis=0).reshape(w.shape)
+    dpixels = np.matmul(w.reshape(groups, k // groups, -1).transpose(0, 2, 1), dz)
+    if stride == (1, 1):
+        return dpixels.reshape(x.shape), dw
+    dx = np.zeros(x.shape, dtype=x.dtype)
+    dx[:, :, ::stride[0], ::stride[1]] = dpixels.reshape(n_images, channels, out_h, out_w)
+    return dx, dw
 
 
 def _conv2d_backward_torch(dout, x, w, geometry):

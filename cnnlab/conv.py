@@ -27,7 +27,8 @@ or ``impl="fast"`` (im2col and one matrix product, the default); a
 import numpy as np
 
 from ._backend import is_tensor
-from ._im2col import CHUNK_BYTES, flat_phases, tap_start
+from ._gather import SMALL_COLUMNS, correlate2d_gather, correlate_gather
+from ._im2col import band_rows, chunk_images, column_copies, flat_phases, phase_shape, phase_taps, work_buffer
 from ._validate import (
     as_float_array, as_like, check_choice, check_int, check_kernel_fits, check_ndim, check_pair, describe,
     layer_arrays, renamed_arguments,
@@ -111,9 +112,16 @@ def _filter2d(x, w, mode, stride, dilation, padding_mode, impl, flip):
     check_ndim(w, "w", (2,), "(kh, kw)")
     stride, dilation = check_pair(stride, "stride", 1), check_pair(dilation, "dilation", 1)
     pads = resolve_padding(mode, w.shape, dilation)
-    if flip:  # true convolution: mirror the kernel and its centring
+    if flip:  # true convolution: mirror the kernel's centring (and below, the kernel)
+        pads = (pads[0][::-1], pads[1][::-1])
+    if impl == "fast" and not is_tensor(x) and x.size * w.size <= SMALL_COLUMNS:
+        if padding_mode != "zeros":
+            x, pads = pad2d(x, pads, padding_mode), ((0, 0), (0, 0))
+        (top, bottom), (left, right) = pads
+        check_kernel_fits((x.shape[0] + top + bottom, x.shape[1] + left + right), w.shape, dilation)
+        return correlate2d_gather(x, w, pads, stride, dilation, flip)  # lecture sizes: the shortest way
+    if flip:
         w = w.flip((0, 1)) if is_tensor(w) else w[::-1, ::-1]
-        pads = tuple(pad[::-1] for pad in pads)
     out = _correlate(x[None, None], w[None, None], None, pads, padding_mode, stride, dilation, 1, impl)
     return out[0, 0]
 
@@ -234,8 +242,8 @@ def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
     """
     if padding_mode != "zeros" or impl == "naive" or is_tensor(x):
         x, pads = pad2d(x, pads, padding_mode), ((0, 0), (0, 0))
-    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[-2:], pads))
-    check_kernel_fits(padded, w.shape, dilation)
+    ((top, bottom), (left, right)) = pads
+    check_kernel_fits((x.shape[-2] + top + bottom, x.shape[-1] + left + right), w.shape, dilation)
     if is_tensor(x):
         import torch.nn.functional as F
 
@@ -247,8 +255,18 @@ def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
 
 
 def _output_size(padded, kernel, stride, dilation):
-    """:func:`cnnlab.shapes.conv_output_size` of the padded input, for both axes."""
-    return tuple(conv_output_size(size, k, 0, s, d) for size, k, s, d in zip(padded, kernel, stride, dilation))
+    """:func:`cnnlab.shapes.conv_output_size` of the padded input, for both axes (sizes already checked).
+
+    ``floor((N - d(F - 1) - 1) / S) + 1`` written out: the checks of
+    ``conv_output_size`` cost more than a lecture-size convolution.
+
+    Examples
+    --------
+    >>> _output_size((7, 7), (3, 3), (2, 1), (1, 2)) == (conv_output_size(7, 3, 0, 2, 1), conv_output_size(7, 3, 0, 1, 2))
+    True
+    """
+    (height, width), (kh, kw), (sh, sw), (dh, dw) = padded, kernel, stride, dilation
+    return ((height - dh * (kh - 1) - 1) // sh + 1, (width - dw * (kw - 1) - 1) // sw + 1)
 
 
 def _correlate_naive(xp, w, stride, dilation, groups):
@@ -274,62 +292,82 @@ def _correlate_naive(xp, w, stride, dilation, groups):
 
 
 def _correlate_fast(x, w, b, pads, stride, dilation, groups):
-    """im2col and one matrix product per image, the bias included.
+    """im2col and one matrix product per chunk of images, the bias included.
 
-    The zero-padded input (split into ``sh * sw`` stride phases) is stored
+    Small inputs gather their columns in one indexing step
+    (:func:`cnnlab._gather.correlate_gather`). Otherwise the zero-padded input
+    of a chunk of images (split into ``sh * sw`` stride phases) is stored
     flat, channel by channel, with rows of length ``row``. Then every kernel
-    tap ``(u, v)`` reads one contiguous slice of it, so the column matrix is
-    built from long, fast copies, a chunk of images at a time (a chunk stays
-    in the cache). A row of ones in the columns times a column of biases in
-    the weights adds the bias inside the product. The product yields output
-    rows of length ``row`` whose first ``W_out`` entries are the output (the
-    others straddle two image rows: the result is a view that leaves them out).
+    tap ``(u, v)`` reads one contiguous slice of it, and the taps that read
+    the same phase are a regular grid of slices: the column matrix is built
+    from one long, fast copy per phase (:func:`cnnlab._im2col.phase_taps`;
+    the filters' columns follow that tap order), a chunk of images at a time
+    (in reused work buffers: fresh memory costs a page fault per page). A row of ones
+    in the columns times a column of biases in the weights adds the bias
+    inside the product. The product ``weights @ columns`` covers all images
+    of the chunk at once (one long matrix product runs faster than one per
+    image) and yields output rows of length ``row`` whose first ``W_out``
+    entries are the output (the others straddle two image rows: the result is
+    a view that leaves them out, filter-major in memory).
     """
-    n_images, channels = x.shape[:2]
+    n_images, channels, height, width = x.shape
     kernels, group_channels, kh, kw = w.shape
-    padded = tuple(size + sum(pad) for size, pad in zip(x.shape[-2:], pads))
+    ((top, bottom), (left, right)) = pads
+    padded = (height + top + bottom, width + left + right)
     out_h, out_w = _output_size(padded, (kh, kw), stride, dilation)
     if kh == kw == 1 and pads == ((0, 0), (0, 0)):
         return _pointwise(x[:, :, ::stride[0], ::stride[1]], w, b, groups)
-    phases, row = flat_phases(x, pads, stride)
-    starts = [tap_start(u, v, stride, dilation, row) for u in range(kh) for v in range(kw)]
+    if n_images * channels * kh * kw * out_h * out_w <= SMALL_COLUMNS:
+        return correlate_gather(x, w, b, pads, stride, dilation, groups)
+    row = -(-padded[1] // stride[1])
     span = out_h * row
-    weights = _weight_matrix(w, b, groups)
-    chunk = max(1, min(n_images, CHUNK_BYTES // (weights.shape[-1] * groups * span * x.itemsize)))
-    cols, taps = _column_buffer(chunk, groups, group_channels, len(starts), span,
+    blocks, order = phase_taps((kh, kw), stride, dilation)
+    weights = _weight_matrix(w, b, groups, order)
+    per_image = weights.shape[-1] * groups * span * x.itemsize
+    chunk = chunk_images(n_images, per_image)
+    phase_buffer = work_buffer("phases", phase_shape((chunk,) + x.shape[1:], pads, stride), x.dtype)
+    band = band_rows(out_h, per_image, phase_buffer.nbytes // chunk) * row
+    cols, taps = _column_buffer(chunk, groups, group_channels, kh * kw, band,
                                 with_ones=b is not None, dtype=x.dtype)
-    out = np.empty((n_images, groups, kernels // groups, span), dtype=x.dtype)
+    phase_buffer[...] = 0  # the padding; each chunk writes its pixels only
+    out = np.empty((groups, kernels // groups, n_images * span), dtype=x.dtype)
+    copies = None
     for first in range(0, n_images, chunk):
         count = min(chunk, n_images - first)
-        for tap, (a, c, start) in enumerate(starts):
-            source = phases[a, c, first:first + count, :, start:start + span]
-            taps[:count, :, :, tap] = source.reshape(count, groups, group_channels, span)
-        # out^T = cols^T @ w^T: the same product, but BLAS runs faster with few output columns
-        np.matmul(cols[:count].swapaxes(-1, -2), weights.swapaxes(-1, -2),
-                  out=out[first:first + count].swapaxes(-1, -2))
-    return out.reshape(n_images, kernels, out_h, row)[..., :out_w]
+        phases, _ = flat_phases(x[first:first + count], pads, stride, out=phase_buffer[:, :, :count])
+        if copies is None or count < chunk:  # the same views for every full chunk
+            copies = column_copies(taps[:, :, :, :count], phases, blocks, stride, dilation, row, span)
+        for start in range(0, span, band):  # one step, unless one image's columns are too large (chunk 1)
+            length = min(band, span - start)
+            for destination, source in copies:
+                destination[..., :length] = source[..., start:start + length]
+            begin = first * span + start
+            np.matmul(weights, cols[..., :count * length], out=out[..., begin:begin + count * length])
+    return out.reshape(kernels, n_images, out_h, row).transpose(1, 0, 2, 3)[..., :out_w]
 
 
-def _weight_matrix(w, b, groups):
-    """Filters as rows ``(groups, K/groups, C/groups * kh * kw)``, the bias as a last column."""
-    kernels = w.shape[0]
-    weights = w.reshape(groups, kernels // groups, -1)
+def _weight_matrix(w, b, groups, order):
+    """Filters as rows ``(groups, K/groups, C/groups * kh * kw)``, taps in ``order``, the bias as a last column."""
+    kernels, group_channels = w.shape[:2]
+    taps = w.reshape(groups, kernels // groups, group_channels, -1)[..., order]
+    weights = taps.reshape(groups, kernels // groups, -1)
     if b is None:
         return weights
     return np.concatenate([weights, b.reshape(groups, kernels // groups, 1)], axis=-1)
 
 
 def _column_buffer(chunk, groups, group_channels, n_taps, span, with_ones, dtype):
-    """The im2col buffer ``(chunk, groups, C/groups * taps [+ 1], span)`` and its tap view.
+    """The im2col work buffer ``(groups, C/groups * taps [+ 1], chunk * span)`` and its tap view.
 
-    ``taps[n, g, c, t]`` is the row that kernel tap ``t`` of channel ``c`` fills;
-    the optional last row of each group holds the ones that multiply the bias.
+    ``taps[g, c, t, n]`` is the row piece that kernel tap ``t`` (in the order of
+    :func:`cnnlab._im2col.phase_taps`) of channel ``c`` fills for image ``n``; the optional last row of each group
+    holds the ones that multiply the bias.
     """
     rows = group_channels * n_taps
-    cols = np.empty((chunk, groups, rows + with_ones, span), dtype=dtype)
+    cols = work_buffer("columns", (groups, rows + with_ones, chunk * span), dtype)
     if with_ones:
-        cols[:, :, rows] = 1
-    taps = cols[:, :, :rows].reshape(chunk, groups, group_channels, n_taps, span)
+        cols[:, rows] = 1
+    taps = cols[:, :rows].reshape(groups, group_channels, n_taps, chunk, span)
     return cols, taps
 
 

@@ -16,6 +16,8 @@ Aliases accepted everywhere: ``constant`` and ``fill`` (zeros), ``edge``
 (replicate), ``wrap`` (circular), ``symm`` (symmetric, SciPy's name).
 """
 
+import functools
+
 import numpy as np
 
 from ._backend import is_tensor
@@ -38,6 +40,8 @@ NUMPY_MODES = {
 
 PADDING_STRINGS = ("valid", "same", "full")
 
+SMALL_PAD = 1 << 14  # elements up to which pad2d gathers rows and columns instead of calling np.pad
+
 
 def canonical_mode(padding_mode, name="padding_mode"):
     """Map any accepted padding-mode name to cnnlab's name.
@@ -51,7 +55,32 @@ def canonical_mode(padding_mode, name="padding_mode"):
     ...
     ValueError: padding_mode must be one of 'zeros', 'constant', 'fill', 'reflect', 'symmetric', 'symm', 'replicate', 'edge', 'circular', 'wrap', got 'mirror'
     """
+    if type(padding_mode) is str and padding_mode in MODE_ALIASES:
+        return MODE_ALIASES[padding_mode]
     return MODE_ALIASES[check_choice(padding_mode, name, tuple(MODE_ALIASES))]
+
+
+def _exact_ints(value):
+    """An int or a pair of ints, exactly: ``True`` and ``3.0`` equal ``1`` and ``3`` as cache keys, but are refused."""
+    if type(value) is tuple and len(value) == 2:
+        return type(value[0]) is int and type(value[1]) is int
+    return type(value) is int
+
+
+@functools.lru_cache(maxsize=256)
+def _string_padding(padding, kernel_size, dilation):
+    """:func:`resolve_padding` of ``'valid'``, ``'same'`` or ``'full'`` (cached: layers ask again and again)."""
+    check_choice(padding, "padding", PADDING_STRINGS)
+    if padding == "valid":
+        return ((0, 0), (0, 0))
+    if kernel_size is None:
+        raise ValueError(f"padding={padding!r} needs the kernel size, got kernel_size=None")
+    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
+    dh, dw = check_pair(dilation, "dilation", minimum=1)
+    total_h, total_w = dh * (kh - 1), dw * (kw - 1)
+    if padding == "full":
+        return ((total_h, total_h), (total_w, total_w))
+    return ((total_h // 2, total_h - total_h // 2), (total_w // 2, total_w - total_w // 2))
 
 
 def resolve_padding(padding, kernel_size=None, dilation=1):
@@ -80,18 +109,12 @@ def resolve_padding(padding, kernel_size=None, dilation=1):
     >>> resolve_padding("full", kernel_size=3)
     ((2, 2), (2, 2))
     """
+    if type(padding) is int and padding >= 0:
+        return ((padding, padding), (padding, padding))  # the common case
     if isinstance(padding, str):
-        check_choice(padding, "padding", PADDING_STRINGS)
-        if padding == "valid":
-            return ((0, 0), (0, 0))
-        if kernel_size is None:
-            raise ValueError(f"padding={padding!r} needs the kernel size, got kernel_size=None")
-        kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
-        dh, dw = check_pair(dilation, "dilation", minimum=1)
-        total_h, total_w = dh * (kh - 1), dw * (kw - 1)
-        if padding == "full":
-            return ((total_h, total_h), (total_w, total_w))
-        return ((total_h // 2, total_h - total_h // 2), (total_w // 2, total_w - total_w // 2))
+        if _exact_ints(kernel_size) and _exact_ints(dilation):
+            return _string_padding(padding, kernel_size, dilation)
+        return _string_padding.__wrapped__(padding, kernel_size, dilation)  # checked and computed each time
     if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(
         isinstance(p, (tuple, list)) for p in padding
     ):
@@ -137,6 +160,14 @@ def pad_indices(size, before, after, mode):
     return np.pad(np.arange(size), (before, after), mode=NUMPY_MODES[mode])
 
 
+@functools.lru_cache(maxsize=256)
+def _source_indices(size, before, after, mode):
+    """:func:`pad_indices` (not for zeros), computed once per geometry; read-only, as it is shared."""
+    index = pad_indices(size, before, after, mode)
+    index.setflags(write=False)
+    return index
+
+
 @renamed_arguments(mode="padding_mode")
 def pad2d(x, padding, padding_mode="zeros", *, kernel_size=None, dilation=1):
     """Pad the last two axes (height, width) of ``x``.
@@ -178,8 +209,34 @@ def pad2d(x, padding, padding_mode="zeros", *, kernel_size=None, dilation=1):
     _check_pad_fits(x.shape, pads, padding_mode)
     if is_tensor(x):
         return _pad2d_torch(x, pads, padding_mode)
+    if padding_mode == "zeros":
+        return pad_constant(x, pads)
+    if x.size <= SMALL_PAD:  # np.pad's fixed cost is many times the copy here: two gathers instead
+        (top, bottom), (left, right) = pads
+        rows = _source_indices(x.shape[-2], top, bottom, padding_mode)
+        cols = _source_indices(x.shape[-1], left, right, padding_mode)
+        return x.take(rows, axis=-2).take(cols, axis=-1)
     widths = [(0, 0)] * (x.ndim - 2) + list(pads)
     return np.pad(x, widths, mode=NUMPY_MODES[padding_mode])
+
+
+def pad_constant(x, pads, value=0.0):
+    """Pad the last two axes of the NumPy array ``x`` with ``value``; ``np.pad(x, ..., constant_values=value)``.
+
+    One new array and one copy: for small images several times faster than ``np.pad``.
+
+    Examples
+    --------
+    >>> pad_constant(np.ones((1, 2)), ((1, 0), (0, 1)), value=-np.inf)
+    array([[-inf, -inf, -inf],
+           [  1.,   1., -inf]])
+    """
+    (top, bottom), (left, right) = pads
+    height, width = x.shape[-2:]
+    shape = x.shape[:-2] + (height + top + bottom, width + left + right)
+    padded = np.zeros(shape, dtype=x.dtype) if value == 0 else np.full(shape, value, dtype=x.dtype)
+    padded[..., top:top + height, left:left + width] = x
+    return padded
 
 
 def _pad2d_torch(x, pads, mode):
@@ -210,4 +267,4 @@ def unpad2d(x, padding):
     return x[..., top:height - bottom, left:width - right]
 
 
-__all__ = ["pad2d", "unpad2d", "resolve_padding", "canonical_mode", "pad_indices", "PADDING_MODES"]
+__all__ = ["pad2d", "pad_constant", "unpad2d", "resolve_padding", "canonical_mode", "pad_indices", "PADDING_MODES"]

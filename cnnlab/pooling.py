@@ -27,7 +27,7 @@ import numpy as np
 from ._backend import is_tensor
 from ._validate import as_float_array, check_choice, check_ndim, check_pair, check_same_kind, describe
 from ._windows import sliding_windows
-from .padding import unpad2d
+from .padding import pad_constant, unpad2d
 from .shapes import output_size_arithmetic, pool_output_size
 from .vocabulary import IMPLS
 
@@ -78,7 +78,7 @@ def _as_nchw(x):
 
 def _pad(x, padding, value):
     (ph, pw) = padding
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    return pad_constant(x, ((ph, ph), (pw, pw)), value) if ph or pw else x
 
 
 def _pool_naive(x, kernel, stride, out_size, reduce):
@@ -96,8 +96,22 @@ def _pool_naive(x, kernel, stride, out_size, reduce):
 
 
 def _pool_fast(x, kernel, stride, out_size, reduce):
-    """All windows at once through a zero-copy window view."""
-    return reduce(sliding_windows(x, kernel, stride), axis=(-2, -1))
+    """All windows at once, one kernel offset at a time.
+
+    Offset ``(m, l)`` of every window is one strided slice of ``x``; the
+    running maximum (or sum) over the ``kh * kw`` slices is the result. Each
+    step is one whole-array NumPy operation, so small and large inputs alike
+    cost ``kh * kw`` passes and no window view.
+    """
+    (kh, kw) = kernel
+    combine = np.maximum if reduce is np.max else np.add
+    out = None
+    for m in range(kh):
+        for l in range(kw):
+            rows, cols = _window_slices(m, l, out_size, stride)
+            part = x[..., rows, cols]
+            out = part.copy() if out is None else combine(out, part, out=out)
+    return out if reduce is np.max else np.divide(out, kh * kw, out=out)
 
 
 def _pool(x, kernel_size, stride, padding, impl, kind):
@@ -268,7 +282,7 @@ def _pool2d_backward(kind, dout, x, kernel_size, stride, padding, impl):
     dtype = np.result_type(dout, x)
     dout, x = dout.astype(dtype, copy=False), x.astype(dtype, copy=False)
     fill = -np.inf if kind == "max" else 0.0
-    xp = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p, p) for p in padding], constant_values=fill)
+    xp = _pad(x, padding, fill)
     backward = {("max", "naive"): _max_pool_naive, ("max", "fast"): _max_pool_fast,
                 ("avg", "naive"): _avg_pool_naive, ("avg", "fast"): _avg_pool_fast}[kind, impl]
     dxp = backward(dout, xp, kernel, stride)
