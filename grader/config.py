@@ -81,7 +81,8 @@ def write_course_config(course_dir, *, source, release, db_url=None):
     """Create the workspace ``course_dir`` with an ``nbgrader_config.py`` pointing at the course files.
 
     ``db_url``, when given, becomes the workspace's gradebook (see
-    :func:`gradebook_url`); otherwise the one chosen before is kept.
+    :func:`gradebook_url`); otherwise the one chosen before is kept. A new
+    workspace is readable by its owner only: its gradebook holds the hidden tests.
     Returns the workspace as an absolute ``Path``.
 
     Examples
@@ -92,7 +93,9 @@ def write_course_config(course_dir, *, source, release, db_url=None):
     True
     """
     root = Path(course_dir).resolve()
-    root.mkdir(parents=True, exist_ok=True)
+    if not root.exists():
+        root.mkdir(parents=True)
+        os.chmod(root, 0o700)  # the gradebook holds the hidden tests: the instructor's alone
     text = _COURSE_CONFIG.format(grader_root=str(REPO_ROOT), source=str(Path(source).resolve()),
                                  release=str(Path(release).resolve()), course_dir=str(root))
     path = root / "nbgrader_config.py"

@@ -24,9 +24,10 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
-from fixtures.workspace import REPO
+from fixtures.workspace import REPO, fresh_checkout, shell, shell_env
 
 CHROMIUM = "/usr/bin/chromium"
 ASSIGNMENT = "03-padding-and-stride"
@@ -166,22 +167,38 @@ def validate(page):
     return text
 
 
+def readme_hub_line(start):
+    """The one line of the README's JupyterHub block that starts with ``start``, comment removed."""
+    section = (REPO / "README.md").read_text().split("## Running the course on JupyterHub", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    found = [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith(start)]
+    assert len(found) == 1, f"the README's JupyterHub block has {len(found)} lines starting {start!r}"
+    return found[0]
+
+
 @pytest.fixture
 def hub(tmp_path):
-    """`make hub` with two fresh students, a private exchange and instructor workspace; cleaned up however it ends."""
+    """The README's `make hub` in a fresh checkout, with two fresh students and a private exchange.
+
+    The checkout lies in a folder every user can traverse, as a course installed for a hub does;
+    users, processes, folders and changed modes are cleaned up however the test ends.
+    """
     users = Users(2)
     undo = readable_python(users.names[0])
-    exchange = Path(tempfile.mkdtemp(prefix="cnnlab-exchange-"))
-    solutions_mode = (REPO / "solutions").stat().st_mode & 0o7777
+    place = Path(tempfile.mkdtemp(prefix="cnnlab-hub-"))
+    os.chmod(place, 0o755)
+    checkout = fresh_checkout(place / "course")
+    exchange = place / "exchange"
     port = free_port_block()
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "CNNLAB_HUB_USERS": ",".join(users.names),
-           "CNNLAB_EXCHANGE": str(exchange), "CNNLAB_HUB_STATE": str(tmp_path / "hub-state")}
+    env = {"CNNLAB_HUB_USERS": ",".join(users.names), "CNNLAB_EXCHANGE": str(exchange),
+           "CNNLAB_HUB_STATE": str(tmp_path / "hub-state")}
     log = open(tmp_path / "hub.log", "wb")
-    process = subprocess.Popen(["make", "hub", f"PORT={port}"], cwd=REPO, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(["bash", "-c", f"{readme_hub_line('make hub')} PORT={port}"], cwd=checkout,
+                               env={**shell_env(), **env}, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             assert process.poll() is None, (tmp_path / "hub.log").read_text()
             try:
@@ -190,7 +207,7 @@ def hub(tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, (tmp_path / "hub.log").read_text()
                 time.sleep(0.5)
-        yield {"url": url, "users": users, "exchange": exchange, "course": tmp_path / "grading",
+        yield {"url": url, "users": users, "exchange": exchange, "checkout": checkout, "env": env,
                "log": tmp_path / "hub.log"}
     finally:
         try:
@@ -206,8 +223,7 @@ def hub(tmp_path):
         users.remove()
         for folder, mode in undo:
             os.chmod(folder, mode)
-        os.chmod(REPO / "solutions", solutions_mode)
-        shutil.rmtree(exchange, ignore_errors=True)
+        shutil.rmtree(place, ignore_errors=True)
 
 
 @pytest.fixture
@@ -221,19 +237,19 @@ def browser():
         chromium.close()
 
 
-def grader(*args, course, exchange):
-    command = [sys.executable, "-m", "grader", *args, "--course-dir", str(course)]
-    done = subprocess.run(command, cwd=REPO, env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-                                                  "CNNLAB_EXCHANGE": str(exchange)},
-                          capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done
+def instructor(start, hub):
+    """Run the README's JupyterHub line that starts with ``start``, as written, in the hub's checkout."""
+    return shell(readme_hub_line(start), hub["checkout"], env=hub["env"], timeout=900)
 
 
 def test_two_students_fetch_validate_submit_and_see_their_own_feedback(hub, browser):
     right, wrong = hub["users"].names
-    course, exchange = hub["course"], hub["exchange"]
-    published = grader("publish", ASSIGNMENT, course=course, exchange=exchange)
+    checkout, exchange = hub["checkout"], hub["exchange"]
+    course = checkout / "grading"
+    port = int(hub["url"].rsplit(":", 1)[1])
+    listening = {c.laddr.ip for c in psutil.net_connections("tcp") if c.status == "LISTEN" and c.laddr.port == port}
+    assert listening == {"127.0.0.1"}, listening  # the hub listens on this machine only
+    published = instructor(".venv/bin/python -m grader publish", hub)
     assert f"published {ASSIGNMENT} -> {exchange}/cnnlab/outbound/{ASSIGNMENT}" in published.stdout
     path = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
     pages, messages = {}, {}
@@ -265,8 +281,8 @@ def test_two_students_fetch_validate_submit_and_see_their_own_feedback(hub, brow
 import glob, os
 for action, target in [("list", {str(inbound)!r}), ("list", {str(Path(pwd.getpwnam(wrong).pw_dir))!r}),
                        ("read", {str(Path(pwd.getpwnam(wrong).pw_dir) / path)!r}),
-                       ("list", {str(REPO / 'solutions')!r}),
-                       ("read", {str(REPO / 'solutions' / ASSIGNMENT / (ASSIGNMENT + '.ipynb'))!r}),
+                       ("list", {str(checkout / 'solutions')!r}),
+                       ("read", {str(checkout / 'solutions' / ASSIGNMENT / (ASSIGNMENT + '.ipynb'))!r}),
                        ("list", {str(course)!r})]:
     try:
         os.listdir(target) if action == "list" else open(target).read()
@@ -280,16 +296,16 @@ print("found", glob.glob({str(inbound)!r} + "/{wrong}+*"))
     assert theirs.exists()
 
     # the instructor collects and grades, then releases the feedback
-    collected = grader("collect", "--exchange", ASSIGNMENT, course=course, exchange=exchange)
+    collected = instructor(".venv/bin/python -m grader collect --exchange", hub)
     assert "2 placed" in collected.stdout, collected.stdout
     assert (course / "submitted" / wrong / ASSIGNMENT / "timestamp.txt").exists()
-    grader("autograde", ASSIGNMENT, course=course, exchange=exchange)
+    instructor("make grade", hub)
     scores = {s: json.loads((course / "grader-runs" / ASSIGNMENT / f"{s}.json").read_text()) for s in (right, wrong)}
     autograded = sum(c["max_score"] for c in scores[right]["cells"].values() if not c["manual"])
     assert scores[right]["score"] == autograded
     lost = scores[wrong]["cells"][MISTAKE["fails"]]["max_score"]
     assert scores[wrong]["score"] == autograded - lost
-    released = grader("feedback", ASSIGNMENT, "--release", course=course, exchange=exchange)
+    released = instructor(".venv/bin/python -m grader feedback", hub)
     assert "feedback released" in released.stdout
 
     # each student fetches their own feedback in the Assignments tab and sees their score
