@@ -6,6 +6,8 @@ runs) starts ``jupyter lab`` with the configuration folder
 nbgrader's Formgrader, Create Assignment and course list, in the browser
 (``labconfig/page_config.json``) and on the server
 (``jupyter_server_config.json``); Validate and the assignment list stay.
+JupyterLab's news announcements are off too (the course runs offline). The
+course's JupyterHub (``deploy/jupyterhub/``) gives students the same folder.
 Instructors grade through ``make formgrade``, which starts its own server.
 """
 

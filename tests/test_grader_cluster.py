@@ -53,6 +53,14 @@ def readme_line(start, **placeholders):
     return line
 
 
+def test_every_line_of_the_readme_cluster_block_is_run_here():
+    starts = [".venv/bin/dask scheduler", ".venv/bin/dask worker tcp://COORDINATOR:8786 --nthreads 1 --nworkers",
+              ".venv/bin/dask worker tcp://COORDINATOR:8786 --nthreads 1 --resources",
+              ".venv/bin/python -m grader autograde", "make grade"]  # each run by a test below
+    lines = readme_cluster_lines()
+    assert sorted(next(s for s in starts if line.startswith(s)) for line in lines) == sorted(starts), lines
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

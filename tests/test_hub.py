@@ -176,6 +176,15 @@ def readme_hub_line(start):
     return found[0]
 
 
+def test_every_line_of_the_readme_jupyterhub_block_is_run_here():
+    section = (REPO / "README.md").read_text().split("## Running the course on JupyterHub", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    starts = ["make hub", ".venv/bin/python -m grader publish", ".venv/bin/python -m grader collect --exchange",
+              "make grade", ".venv/bin/python -m grader feedback"]  # each run by the test below
+    lines = [line for line in block.splitlines() if line.strip()]
+    assert sorted(next(s for s in starts if line.startswith(s)) for line in lines) == sorted(starts), lines
+
+
 @pytest.fixture
 def hub(tmp_path):
     """The README's `make hub` in a fresh checkout, with two fresh students and a private exchange.
