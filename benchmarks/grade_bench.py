@@ -7,6 +7,7 @@ turns, so that a change in the machine's load hits both sides alike.
 
 Then the cluster rows (``autograde --cluster``, issue 16): the same
 ``--cluster-submissions`` submissions graded with ``--jobs 1`` and ``--jobs 2``
+(median of ``--rounds`` alternating rounds)
 on this machine, and on Dask clusters of one and two local workers
 (``local:1``, ``local:2``) and of two workers started with the ``dask`` CLI
 (``tcp://``), each command timed whole (a ``local:N`` command starts its
@@ -20,7 +21,7 @@ typical mistakes of ``tests/mistakes/``) in a fresh checkout: collect,
 registration, autograde, feedback and report, end to end.
 
     .venv/bin/python benchmarks/grade_bench.py [--submissions 24] [--jobs 2] [--rounds 3]
-        [--cluster-submissions 16] [--only serial,cluster,make]
+        [--cluster-submissions 12] [--only serial,cluster,make]
 """
 
 import argparse
@@ -125,32 +126,47 @@ def start_dask_cluster(folder, workers=2):
     return address, processes
 
 
-def cluster_rows(base, count):
-    """Seconds per command for ``count`` submissions: ``--jobs 1/2`` against the three clusters."""
+CLUSTER_ROWS = [("--jobs 1", 1), ("--cluster local:1", 1), ("--jobs 2", 2), ("--cluster local:2", 2),
+                ("--cluster tcp:// (2 workers)", 2)]
+
+
+def cluster_rows(base, count, rounds):
+    """Median seconds per command over ``rounds`` for ``count`` submissions, each row against its ``--jobs``.
+
+    In every round each command grades a fresh copy of the same submissions, the
+    commands taking turns, so that a change in the machine's load hits all alike.
+    """
+    import statistics
+
     template = base / "template"
     notebook = release(ASSIGNMENT, ROOT, template, release_root=base / "release") / f"{ASSIGNMENT}.ipynb"
     for i in range(count):
         write_submission(notebook, MIXES[i % len(MIXES)], template, f"student{i:02d}")
     address, processes = start_dask_cluster(base)
-    rows, reference = [], None
+    seconds, same = {label: [] for label, _ in CLUSTER_ROWS}, True
     try:
-        for label, options, workers in [("--jobs 1", ["--jobs", "1"], 1), ("--cluster local:1", ["--cluster", "local:1"], 1),
-                                        ("--jobs 2", ["--jobs", "2"], 2), ("--cluster local:2", ["--cluster", "local:2"], 2),
-                                        ("--cluster tcp:// (2 workers)", ["--cluster", address], 2)]:
-            course = base / label.split()[1].replace(":", "").replace("/", "")
-            shutil.copytree(template, course)
-            config = course / "nbgrader_config.py"
-            config.write_text(config.read_text().replace(str(template), str(course)))
-            seconds = timed([sys.executable, "-m", "grader", "autograde", ASSIGNMENT, *options,
-                             "--course-dir", str(course), "--repo-root", str(ROOT)], REPO)
-            if label.startswith("--jobs"):
-                reference = seconds
-            rows.append((label, workers, seconds, (seconds - reference) / count, seconds / reference - 1,
-                         scores(course)))
+        for r in range(rounds):
+            for label, workers in CLUSTER_ROWS:
+                options = (["--jobs", str(workers)] if label.startswith("--jobs") else
+                           ["--cluster", address if "tcp" in label else f"local:{workers}"])
+                course = base / f"round{r}-{len(seconds[label])}-{label.split()[1].replace(':', '').replace('/', '')}"
+                shutil.copytree(template, course)
+                config = course / "nbgrader_config.py"
+                config.write_text(config.read_text().replace(str(template), str(course)))
+                seconds[label].append(timed([sys.executable, "-m", "grader", "autograde", ASSIGNMENT, *options,
+                                             "--course-dir", str(course), "--repo-root", str(ROOT)], REPO))
+                scored = scores(course)
+                reference = scored if label == "--jobs 1" and r == 0 else reference
+                same = same and scored == reference
     finally:
         for process in processes:
             process.kill()
-    return rows
+    rows, baseline = [], None
+    for label, workers in CLUSTER_ROWS:
+        median = statistics.median(seconds[label])
+        baseline = median if label.startswith("--jobs") else baseline
+        rows.append((label, workers, median, (median - baseline) / count, median / baseline - 1))
+    return rows, same
 
 
 def main(argv=None):
@@ -158,7 +174,7 @@ def main(argv=None):
     parser.add_argument("--submissions", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--cluster-submissions", type=int, default=16)
+    parser.add_argument("--cluster-submissions", type=int, default=12)
     parser.add_argument("--only", default="serial,cluster,make", help="which parts to run (comma-separated)")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
@@ -167,14 +183,13 @@ def main(argv=None):
         same = serial_against_parallel(args)
     if "cluster" in parts:
         with tempfile.TemporaryDirectory(prefix="grade-bench-cluster-") as scratch:
-            rows = cluster_rows(Path(scratch), args.cluster_submissions)
-        print(f"\n{args.cluster_submissions} submissions of {ASSIGNMENT!r}, whole command timed "
-              "(overhead: against --jobs with as many workers)")
+            rows, cluster_same = cluster_rows(Path(scratch), args.cluster_submissions, args.rounds)
+        print(f"\n{args.cluster_submissions} submissions of {ASSIGNMENT!r}, whole command timed, median of "
+              f"{args.rounds} alternating rounds (overhead: against --jobs with as many workers)")
         print(f"{'how':30s} {'workers':>7s} {'wall s':>7s} {'s/subm.':>8s} {'overhead/subm.':>15s} {'overhead':>9s}")
-        for label, workers, seconds, per_submission, overhead, _ in rows:
+        for label, workers, seconds, per_submission, overhead in rows:
             print(f"{label:30s} {workers:7d} {seconds:7.1f} {seconds / args.cluster_submissions:8.2f} "
                   f"{per_submission:+14.2f}s {overhead:+8.0%}")
-        cluster_same = all(row[5] == rows[0][5] for row in rows)
         print(f"identical scores on every row: {cluster_same}")
         same = same and cluster_same
     if "make" in parts:

@@ -5,7 +5,8 @@ import signal
 import sys
 
 from . import commands
-from .config import DEFAULT_CELL_TIMEOUT, DEFAULT_COURSE_DIR, DEFAULT_MEMORY_MB, FORMGRADE_PORT, REPO_ROOT
+from .config import (DEFAULT_CELL_TIMEOUT, DEFAULT_COURSE_DIR, DEFAULT_MEMORY_MB, FORMGRADE_PORT, REPO_ROOT,
+                     put_environment_on_path)
 
 
 def _parser():
@@ -88,6 +89,7 @@ def main(argv=None):
     """Run one subcommand; return its exit status.  SIGTERM stops it like Ctrl-C (children killed)."""
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
+    put_environment_on_path()  # `.venv/bin/python -m grader` from any shell: nbgrader finds alembic
     try:
         return args.run(args) or 0
     except commands.CommandError as err:

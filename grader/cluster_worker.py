@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from .config import write_course_config
+from .config import put_environment_on_path, write_course_config
 from .packets import read_tree, submission_rows, write_tree
 
 _slots_in_use = set()  # sandbox slots of the tasks this worker process runs now (one per worker thread)
@@ -92,6 +92,7 @@ def grade_on_worker(bundle, packet, limits, sandbox):
     from .execute import Supervisor
     from .scratch import new_scratch_folder, remove_abandoned_scratch_folders, remove_tree
 
+    put_environment_on_path()  # `dask worker` started from any shell: nbgrader finds alembic
     if sandbox == "required" and not sandbox_status()[0]:
         raise SandboxUnavailable(f"--sandbox required, but on worker {os.uname().nodename}: {sandbox_status()[1]}")
     remove_abandoned_scratch_folders()  # those of a worker process killed on this machine

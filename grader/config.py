@@ -106,6 +106,24 @@ def write_course_config(course_dir, *, source, release, db_url=None):
     return root
 
 
+def put_environment_on_path():
+    """Put this Python's ``bin/`` first on this process's PATH (once): nbgrader runs ``alembic`` from there.
+
+    nbgrader creates a new gradebook by calling the ``alembic`` command; the
+    CLI and :func:`grader.packets.assignment_bundle` create gradebooks in this process.
+
+    Examples
+    --------
+    >>> put_environment_on_path(); put_environment_on_path()
+    >>> os.environ["PATH"].split(os.pathsep).count(os.path.dirname(sys.executable)) >= 1
+    True
+    """
+    here = os.path.dirname(sys.executable)
+    paths = os.environ.get("PATH", "").split(os.pathsep)
+    if paths[:1] != [here]:
+        os.environ["PATH"] = os.pathsep.join([here, *paths])
+
+
 def nbgrader_env():
     """Return the environment for running nbgrader: the venv's bin first on PATH, grader importable.
 

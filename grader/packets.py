@@ -22,7 +22,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from .config import COURSE_ID, gradebook_url
+from .config import COURSE_ID, gradebook_url, put_environment_on_path
 
 
 def read_tree(folder, exclude=()):
@@ -79,6 +79,7 @@ def assignment_bundle(course_dir, assignment, source_dir):
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
+    put_environment_on_path()  # a new gradebook: nbgrader calls alembic
     with tempfile.TemporaryDirectory(prefix="grader-bundle-") as scratch:
         mini_path = Path(scratch) / "gradebook.db"
         with Gradebook(gradebook_url(course_dir), COURSE_ID) as real, \

@@ -294,3 +294,48 @@ def test_make_grade_with_a_local_cluster_as_the_readme_says(tmp_path):
     assert solver["max_score"] > solver["score"]  # answer waits for a person
     assert untouched["score"] == 0
     assert (checkout / "grading" / "reports" / assignment / "grades.csv").exists()
+
+
+def test_the_bundle_holds_the_assignment_as_the_gradebook_has_it(course, tmp_path):
+    from nbgrader.api import Gradebook
+
+    from grader.config import COURSE_ID, gradebook_url
+    from grader.packets import assignment_bundle
+
+    files, template = course
+    bundle = assignment_bundle(template, ASSIGNMENT, files / "solutions")
+    (tmp_path / "mini.db").write_bytes(bundle["gradebook"])
+
+    def described(url):
+        with Gradebook(url, COURSE_ID) as gb:
+            notebook = gb.find_assignment(ASSIGNMENT).notebooks[0]
+            return (sorted((c.name, c.max_score, c.cell_type) for c in notebook.grade_cells),
+                    sorted((c.name, c.locked, c.checksum, c.source) for c in notebook.source_cells),
+                    sorted(c.name for c in notebook.solution_cells), notebook.kernelspec)
+
+    assert described(f"sqlite:///{tmp_path / 'mini.db'}") == described(gradebook_url(template))
+    assert bundle["source_files"] == {}  # the fixture's source folder has its notebook only, which stays home
+    with Gradebook(f"sqlite:///{tmp_path / 'mini.db'}", COURSE_ID) as gb:
+        assert gb.students == [] and gb.find_assignment(ASSIGNMENT).submissions == []
+
+
+def test_rows_from_a_worker_keep_an_instructors_manual_grade(course, tmp_path):
+    from nbgrader.api import Gradebook
+
+    from grader.config import COURSE_ID, gradebook_url
+    from grader.packets import apply_rows
+
+    coordinator = workspace(course, tmp_path / "course")
+    with Gradebook(gradebook_url(coordinator), COURSE_ID) as gb:
+        gb.update_or_create_student("s")
+        gb.add_submission(ASSIGNMENT, "s")
+        gb.find_grade("test_square", ASSIGNMENT, ASSIGNMENT, "s").manual_score = 1.5
+        gb.db.commit()
+    sent = {"late_submission_penalty": None, "comments": {},
+            "grades": {"test_square": (2.0, False), "test_size": (1.0, False), "test_correlate": (None, True)}}
+    apply_rows(coordinator, ASSIGNMENT, "s", {"timestamp": None, "notebooks": {ASSIGNMENT: sent}})
+    with Gradebook(gradebook_url(coordinator), COURSE_ID) as gb:
+        grade = {name: gb.find_grade(name, ASSIGNMENT, ASSIGNMENT, "s") for name in sent["grades"]}
+        state = {name: (g.auto_score, g.manual_score, g.needs_manual_grade, g.score) for name, g in grade.items()}
+    assert state == {"test_square": (2.0, 1.5, True, 1.5), "test_size": (1.0, None, False, 1.0),
+                     "test_correlate": (None, None, True, 0.0)}

@@ -196,3 +196,20 @@ def test_the_jupyter_client_adapter_fails_loudly_naming_the_version(monkeypatch)
     monkeypatch.setattr(adapter, "PRIVATE_METHODS", ("_async_pre_start_kernel", "_gone_upstream"))
     with pytest.raises(ImportError, match=f"jupyter_client {jupyter_client.__version__} has no .*_gone_upstream"):
         adapter.check_upstream()
+
+
+def test_collect_needs_a_source_or_the_exchange_and_says_so(tmp_path):
+    import subprocess
+    import sys
+
+    from grader.config import REPO_ROOT, nbgrader_env
+
+    def collect(*args):
+        return subprocess.run([sys.executable, "-m", "grader", "collect", *args, "--course-dir", str(tmp_path / "c")],
+                              cwd=REPO_ROOT, env=nbgrader_env(), capture_output=True, text=True, timeout=120)
+
+    neither, both, unnamed = collect(), collect("x.zip", "--exchange", "03-padding-and-stride"), collect("x.zip")
+    assert neither.returncode == both.returncode == unnamed.returncode == 2
+    assert "collect needs either SOURCE with --assignment A, or --exchange A (not both)" in neither.stderr
+    assert "SOURCE='x.zip', --exchange='03-padding-and-stride'" in both.stderr
+    assert "collect x.zip needs --assignment A" in unnamed.stderr
