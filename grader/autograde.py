@@ -176,8 +176,9 @@ def record_result(course_dir, assignment, student, outcome, *, digest, seconds=0
     return result
 
 
-def _preload():
-    """Import once, here, what every forked child needs (nbgrader, nbconvert, the course config's classes)."""
+def preload():
+    """Import once, in this process, what every forked grading child needs (nbgrader, nbconvert, the course
+    config's classes), so that no child imports them again. Dask workers call it too (:mod:`grader.cluster_worker`)."""
     import sqlite3  # noqa: F401
 
     import ipykernel.kernelspec  # noqa: F401  (nbclient looks the python3 kernel up through it)
@@ -215,7 +216,7 @@ def autograde(course_dir, assignment, *, jobs=None, limits=Limits(), students=No
     sandbox : {'auto', 'required', 'off'}
         Run the kernels in the bubblewrap sandbox (:mod:`grader.sandbox`) where usable, always, or never.
     """
-    _preload()
+    preload()
     remove_abandoned_scratch_folders()
 
     course_dir = Path(course_dir).resolve()

@@ -87,7 +87,7 @@ def grade_on_worker(bundle, packet, limits, sandbox):
     """
     from nbgrader.api import Gradebook
 
-    from .autograde import _grade_in_child
+    from .autograde import _grade_in_child, preload
     from .config import COURSE_ID, gradebook_url
     from .execute import Supervisor
     from .scratch import new_scratch_folder, remove_abandoned_scratch_folders, remove_tree
@@ -95,6 +95,7 @@ def grade_on_worker(bundle, packet, limits, sandbox):
     put_environment_on_path()  # `dask worker` started from any shell: nbgrader finds alembic
     if sandbox == "required" and not sandbox_status()[0]:
         raise SandboxUnavailable(f"--sandbox required, but on worker {os.uname().nodename}: {sandbox_status()[1]}")
+    preload()  # once per worker process (then nothing to do): the grading children start as fast as local ones
     remove_abandoned_scratch_folders()  # those of a worker process killed on this machine
     assignment, student = bundle["assignment"], packet["student"]
     course = _task_folder()

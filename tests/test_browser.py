@@ -86,17 +86,6 @@ def root_flag():
     return ["--allow-root"] if os.geteuid() == 0 else []
 
 
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
-
-
 def size_text(page):
     return page.locator(".widget-html", has_text="H_out").first.inner_text()
 

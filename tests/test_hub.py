@@ -235,17 +235,6 @@ def hub(tmp_path):
         shutil.rmtree(place, ignore_errors=True)
 
 
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
-
-
 def instructor(start, hub):
     """Run the README's JupyterHub line that starts with ``start``, as written, in the hub's checkout."""
     return shell(readme_hub_line(start), hub["checkout"], env=hub["env"], timeout=900)
