@@ -8,7 +8,11 @@ default ``grading/``, the git-ignored grading workspace)::
     python -m grader dist OUT                     # student bundle, proven free of solutions/hidden tests
     python -m grader collect DOWNLOAD.zip --assignment A   # LMS zip, loose .ipynb folder or nbgrader tree
     python -m grader autograde A --jobs 2         # parallel, resumable, sandboxed, tamper-checked
+    python -m grader autograde A --cluster tcp://HOST:8786   # the same, each submission a Dask task
     python -m grader feedback A                   # HTML per student, hidden tests not shown
+    python -m grader publish A                    # JupyterHub: to the students' Assignments tab (exchange)
+    python -m grader collect --exchange A         # ... their submissions back from the exchange
+    python -m grader feedback A --release         # ... and their feedback to it
     python -m grader report A                     # grades.csv, questions.csv, notes.csv, totals.png
 
 Notebook tests use the Python API in :mod:`grader.api` (``release``,

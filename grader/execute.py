@@ -174,7 +174,7 @@ def _run_in_session(target, args, parent):
         target(*args)
         code = 0
     except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
+        code = 0 if stop.code is None else stop.code if isinstance(stop.code, int) else 1
     except BaseException:
         import traceback
 
