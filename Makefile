@@ -22,7 +22,7 @@ lab: install
 	$(BIN)/python -m cnnlab.student_lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
 
 test-fast: install
 	$(BIN)/python -m pytest -n 2 -m "not slow and not browser"
