@@ -126,9 +126,12 @@ def log_in(browser, hub, user, password):
 
 
 def open_assignments_tab(page):
+    """Nbgrader, then Assignment List; return the menu's text (a student's: no instructor tools)."""
     page.get_by_text("Nbgrader", exact=True).first.click(timeout=120_000)
+    menu = page.locator(".lm-Menu").last.inner_text()
     page.locator(".lm-Menu").get_by_text("Assignment List").first.click()
     page.locator("#assignments_list_info").wait_for(timeout=60_000)
+    return menu
 
 
 def save_through_jupyterlab(page, user, path, nb):
@@ -253,7 +256,9 @@ def test_two_students_fetch_validate_submit_and_see_their_own_feedback(hub, brow
     pages, messages = {}, {}
     for student in (right, wrong):
         page = pages[student] = log_in(browser, hub["url"], student, hub["users"].passwords[student])
-        open_assignments_tab(page)
+        menu = open_assignments_tab(page)
+        assert "Assignment List" in menu and "Formgrader" not in menu and "Course List" not in menu, menu
+        assert page.get_by_text("Create Assignment").count() == 0
         page.locator("#released_assignments_list .list_item", has_text=ASSIGNMENT).locator("button",
                                                                                            has_text="Fetch").click()
         page.locator("#fetched_assignments_list").get_by_text(ASSIGNMENT).first.wait_for(timeout=60_000)
