@@ -137,13 +137,14 @@ def autograde_on_cluster(client, course_dir, assignment, source_dir, *, limits, 
     try:
         for student in wanted:
             done = None if (force or students) else stored_result(course_dir, assignment, student)
-            lock = claim(course_dir, assignment, student) if done is None else None
-            if done is None and lock is None:  # another grader is on it
-                continue
-            done = None if (force or students) else stored_result(course_dir, assignment, student)
-            if done is not None:
-                if lock is not None:
+            if done is None:
+                lock = claim(course_dir, assignment, student)
+                if lock is None:  # another grader is on it
+                    continue
+                done = None if (force or students) else stored_result(course_dir, assignment, student)
+                if done is not None:  # that grader stored it just now
                     release(lock)
+            if done is not None:
                 results[student] = done
                 continue
             claimed[student] = (lock, fingerprint(course_dir, assignment, student))

@@ -119,12 +119,12 @@ def grade_on_worker(bundle, packet, limits, sandbox):
         finally:
             remove_tree(scratch)
             os.close(scratch_lock)
-        autograded = course / "autograded" / student / assignment
+        autograded, worker = course / "autograded" / student / assignment, _worker()
         return {"outcome": supervisor.outcome, "seconds": round(supervisor.elapsed, 2),
                 "rows": submission_rows(course, assignment, student),
                 "autograded": read_tree(autograded) if autograded.is_dir() else None,
                 "log": log_path.read_text(errors="replace") if log_path.exists() else "",
-                "worker": _worker().address if _worker() else os.uname().nodename}
+                "worker": worker.address if worker else os.uname().nodename}
     finally:
         _give_back_slot(slot)
         remove_tree(course)

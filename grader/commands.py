@@ -149,16 +149,18 @@ def feedback(args):
     for path in generate_feedback(course, args.assignment):
         print(path)
     if args.release:
-        from .exchange import exchange_root, release_feedback
+        from .config import exchange_root
+        from .exchange import release_feedback
 
-        release_feedback(course, args.assignment, exchange_root(args.exchange_root))
-        print(f"feedback released to {exchange_root(args.exchange_root)}: each student fetches it in the "
-              "Assignments tab")
+        root = exchange_root(args.exchange_root)
+        release_feedback(course, args.assignment, root)
+        print(f"feedback released to {root}: each student fetches it in the Assignments tab")
 
 
 def publish(args):
     """``publish A``: nbgrader's release_assignment into the exchange."""
-    from .exchange import exchange_root, publish as to_exchange
+    from .config import exchange_root
+    from .exchange import publish as to_exchange
 
     course = _course(args)
     _registered(args, course)
@@ -210,7 +212,8 @@ def collect(args):
     course = _course(args)
     _registered(args, course)
     if args.exchange:
-        from .exchange import collect_from_exchange, exchange_root
+        from .config import exchange_root
+        from .exchange import collect_from_exchange
 
         outcome = collect_from_exchange(course, args.assignment, exchange_root(args.exchange_root))
     else:

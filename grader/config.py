@@ -52,6 +52,22 @@ def release_dir(repo_root):
 
 
 GRADEBOOK_URL_FILE = "gradebook.url"
+EXCHANGE_ENV = "CNNLAB_EXCHANGE"
+DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
+
+
+def exchange_root(root=None):
+    """nbgrader's exchange folder: ``root`` if given, else ``$CNNLAB_EXCHANGE``, else ``/srv/nbgrader/exchange``.
+
+    The grader's exchange commands, the hub and the students' nbgrader
+    (``deploy/jupyterhub/``) all ask here.
+
+    Examples
+    --------
+    >>> exchange_root("/x").as_posix(), exchange_root().as_posix() == os.environ.get(EXCHANGE_ENV, DEFAULT_EXCHANGE)
+    ('/x', True)
+    """
+    return Path(root or os.environ.get(EXCHANGE_ENV) or DEFAULT_EXCHANGE)
 
 
 def gradebook_url(course_dir):

@@ -2,8 +2,9 @@
 
 On a JupyterHub (``deploy/jupyterhub/``) students fetch, validate and submit
 in JupyterLab's Assignments tab, which goes through nbgrader's exchange, a
-folder every user can reach (``/srv/nbgrader/exchange`` unless ``--exchange-root``
-or ``$CNNLAB_EXCHANGE`` says otherwise). The three steps here are nbgrader's own
+folder every user can reach (:func:`grader.config.exchange_root`:
+``/srv/nbgrader/exchange`` unless ``--exchange-root`` or ``$CNNLAB_EXCHANGE``
+says otherwise). The three steps here are nbgrader's own
 commands, run in the grading workspace:
 
 * :func:`publish`: ``release_assignment`` copies the student version
@@ -23,21 +24,7 @@ from pathlib import Path
 
 from .api import run_nbgrader
 from .collect import collect_submissions
-
-EXCHANGE_ENV = "CNNLAB_EXCHANGE"
-DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
-
-
-def exchange_root(root=None):
-    """The exchange folder: ``root`` if given, else ``$CNNLAB_EXCHANGE``, else ``/srv/nbgrader/exchange``.
-
-    Examples
-    --------
-    >>> exchange_root("/x").as_posix(), exchange_root().as_posix() == os.environ.get(EXCHANGE_ENV, DEFAULT_EXCHANGE)
-    ('/x', True)
-    """
-    return Path(root or os.environ.get(EXCHANGE_ENV) or DEFAULT_EXCHANGE)
-
+from .config import COURSE_ID
 
 def prepare_exchange(root):
     """Create the exchange folder, writable by every user, as nbgrader documents (``chmod ugo+rw``).
@@ -58,8 +45,6 @@ def _exchange_args(root):
 
 def publish(course_dir, assignment, root):
     """Release ``assignment``'s student version to the exchange; return its folder there."""
-    from .config import COURSE_ID
-
     root = prepare_exchange(root)
     run_nbgrader(["release_assignment", assignment, "--force", *_exchange_args(root)], course_dir)
     return root / COURSE_ID / "outbound" / assignment

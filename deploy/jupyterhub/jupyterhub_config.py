@@ -32,10 +32,11 @@ import sys
 from pathlib import Path
 
 from cnnlab.student_lab import STUDENT_CONFIG
+from grader.config import EXCHANGE_ENV, exchange_root
 
 HERE = Path(__file__).resolve().parent
 ENVIRONMENT_BIN = Path(sys.executable).parent  # the course's environment: the hub's, and the students'
-EXCHANGE = os.environ.get("CNNLAB_EXCHANGE", "/srv/nbgrader/exchange")
+EXCHANGE = str(exchange_root())
 PORT = int(os.environ.get("CNNLAB_HUB_PORT", "8000"))
 STATE = Path(os.environ.get("CNNLAB_HUB_STATE", HERE / "state"))
 STATE.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -62,7 +63,7 @@ c.Spawner.notebook_dir = "~"
 c.Spawner.environment = {
     # the student configuration of `make lab` first, then the exchange's address for nbgrader
     "JUPYTER_CONFIG_PATH": os.pathsep.join([str(STUDENT_CONFIG), str(HERE / "student")]),
-    "CNNLAB_EXCHANGE": EXCHANGE,
+    EXCHANGE_ENV: EXCHANGE,
     "PATH": os.pathsep.join([str(ENVIRONMENT_BIN), "/usr/local/bin", "/usr/bin", "/bin"]),
 }
 c.Spawner.http_timeout = 120

@@ -74,7 +74,8 @@ def check_machine():
 
 
 def main(argv=None):
-    from grader.exchange import exchange_root, prepare_exchange
+    from grader.config import EXCHANGE_ENV, exchange_root
+    from grader.exchange import prepare_exchange
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8000)
@@ -99,7 +100,7 @@ def main(argv=None):
     print(f"hub on http://127.0.0.1:{args.port}/ for {', '.join(users)}; exchange {exchange}; Ctrl-C stops it",
           flush=True)
     env = {**os.environ, "CNNLAB_HUB_PORT": str(args.port), "CNNLAB_HUB_USERS": ",".join(users),
-           "CNNLAB_EXCHANGE": str(exchange)}
+           EXCHANGE_ENV: str(exchange)}
     hub = str(Path(sys.executable).parent / "jupyterhub")
     os.execve(hub, [hub, "-f", str(HERE / "jupyterhub_config.py")], env)
 
