@@ -15,6 +15,20 @@ import numpy as np
 SMALL_COLUMNS = 1 << 14  # column-matrix entries (all images) up to which the gather runs
 
 
+def output_length(padded, kernel, stride, dilation):
+    """Output length along one axis of an already padded, already checked input: ``floor((N - d(F - 1) - 1) / S) + 1``.
+
+    :func:`cnnlab.shapes.conv_output_size` without its checks, which cost more
+    than a lecture-size convolution.
+
+    Examples
+    --------
+    >>> output_length(7, 3, 2, 1), output_length(7, 3, 1, 2)
+    (3, 3)
+    """
+    return (padded - dilation * (kernel - 1) - 1) // stride + 1
+
+
 @functools.lru_cache(maxsize=64)
 def gather_index(size, kernel, pads, stride, dilation, flip=False):
     """``index[t, p]``: the flat input pixel that kernel tap ``t`` reads for output pixel ``p``.
@@ -44,8 +58,7 @@ def gather_index(size, kernel, pads, stride, dilation, flip=False):
     """
     (height, width), (kh, kw), ((top, bottom), (left, right)) = size, kernel, pads
     (sh, sw), (dh, dw) = stride, dilation
-    out_h = (height + top + bottom - dh * (kh - 1) - 1) // sh + 1
-    out_w = (width + left + right - dw * (kw - 1) - 1) // sw + 1
+    out_h, out_w = output_length(height + top + bottom, kh, sh, dh), output_length(width + left + right, kw, sw, dw)
     rows = (np.arange(kh)[:, None] * dh + np.arange(out_h)[None, :] * sh - top)[:, None, :, None]
     cols = (np.arange(kw)[:, None] * dw + np.arange(out_w)[None, :] * sw - left)[None, :, None, :]
     inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
@@ -81,7 +94,7 @@ def correlate_gather(x, w, b, pads, stride, dilation, groups):
     out = np.dot(weights[0], cols[0, 0]) if cols.shape[:2] == (1, 1) else np.matmul(weights, cols)
     if b is not None:
         out += b.reshape(out.shape[-3:-1] + (1,))  # (groups, K/groups, 1), or (K, 1) after the 2-D product
-    out_h = (height + sum(pads[0]) - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    out_h = output_length(height + sum(pads[0]), kh, stride[0], dilation[0])
     return out.reshape(n_images, kernels, out_h, -1)
 
 
@@ -103,5 +116,5 @@ def correlate2d_gather(x, w, pads, stride, dilation, flip=False):
         flat = np.zeros(height * width + 1, dtype=x.dtype)  # the last entry is the zero
         flat[:-1] = x.ravel()
     out = np.dot(w.ravel(), flat.take(index))  # np.dot: less fixed cost than @ on tiny arrays
-    out_h = (height + sum(pads[0]) - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    out_h = output_length(height + sum(pads[0]), kh, stride[0], dilation[0])
     return out.reshape(out_h, -1)

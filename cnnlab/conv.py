@@ -27,7 +27,7 @@ or ``impl="fast"`` (im2col and one matrix product, the default); a
 import numpy as np
 
 from ._backend import is_tensor
-from ._gather import SMALL_COLUMNS, correlate2d_gather, correlate_gather
+from ._gather import SMALL_COLUMNS, correlate2d_gather, correlate_gather, output_length
 from ._im2col import band_rows, chunk_images, column_copies, flat_phases, phase_shape, phase_taps, work_buffer
 from ._validate import (
     as_float_array, as_like, check_choice, check_int, check_kernel_fits, check_ndim, check_pair, describe,
@@ -257,7 +257,7 @@ def _correlate(x, w, b, pads, padding_mode, stride, dilation, groups, impl):
 def _output_size(padded, kernel, stride, dilation):
     """:func:`cnnlab.shapes.conv_output_size` of the padded input, for both axes (sizes already checked).
 
-    ``floor((N - d(F - 1) - 1) / S) + 1`` written out: the checks of
+    Through :func:`cnnlab._gather.output_length`: the checks of
     ``conv_output_size`` cost more than a lecture-size convolution.
 
     Examples
@@ -266,7 +266,7 @@ def _output_size(padded, kernel, stride, dilation):
     True
     """
     (height, width), (kh, kw), (sh, sw), (dh, dw) = padded, kernel, stride, dilation
-    return ((height - dh * (kh - 1) - 1) // sh + 1, (width - dw * (kw - 1) - 1) // sw + 1)
+    return output_length(height, kh, sh, dh), output_length(width, kw, sw, dw)
 
 
 def _correlate_naive(xp, w, stride, dilation, groups):
