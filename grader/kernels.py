@@ -1,5 +1,7 @@
 """The grading kernel's manager: every kernel starts through the limiting launcher, over private sockets.
 
+Its client (:class:`GradingKernelClient`) waits for messages in a way that cannot miss one.
+
 :class:`LimitedKernelManager` is what nbgrader's ``Execute`` (grader's
 :class:`~grader.preprocessors.GuardedExecute`) starts kernels with; the
 bubblewrap sandbox (:class:`grader.sandbox.SandboxedKernelManager`) subclasses it.
@@ -8,14 +10,51 @@ bubblewrap sandbox (:class:`grader.sandbox.SandboxedKernelManager`) subclasses i
 import os
 import shutil
 import tempfile
+import time
+from queue import Empty
 
-from traitlets import Integer
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
+from traitlets import Integer, Type, default
 
 from ._jupyter_client_adapter import HookedKernelManager
 from .execute import KernelLimits, kernel_command
 
 SOCKET_PATH_MAX = 100  # bytes: below the 107 Linux allows for a Unix socket path
 SOCKET_FOLDER_ROOM = 40  # bytes below the temporary folder: "/grader-kernel-XXXXXXXX/kernel-12345" and spare
+WAKE_EVERY_S = 0.1  # the longest a channel waits before it looks at its socket again
+
+
+class WakefulChannel(AsyncZMQSocketChannel):
+    """A kernel channel whose wait for a message looks at the socket at least every ``WAKE_EVERY_S``.
+
+    jupyter_client's channel waits on ZeroMQ's notification, which is edge
+    triggered: a message can sit in the socket while the wait sleeps on. That
+    happens when the same socket sends while it waits, as nbclient's stand-in
+    for an ``Output`` widget does (an ``interact`` cell): the reply to that
+    cell then waited for the cell's whole timeout, 60 s by default, in about one
+    widget cell in sixty here (nbclient issue #312). Waking up every 0.1 s
+    bounds the delay at that; a message is read as soon as the wake-up sees it.
+    """
+
+    async def get_msg(self, timeout=None):
+        """The next message; ``queue.Empty`` when none has come within ``timeout`` seconds (``None``: no limit)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = WAKE_EVERY_S if deadline is None else min(WAKE_EVERY_S, deadline - time.monotonic())
+            if await self.socket.poll(max(0, int(left * 1000))):
+                return await self._recv()
+            if deadline is not None and time.monotonic() >= deadline:
+                raise Empty
+
+
+class GradingKernelClient(AsyncKernelClient):
+    """The client nbclient drives a grading kernel through: jupyter_client's, with :class:`WakefulChannel` s."""
+
+    shell_channel_class = Type(WakefulChannel)
+    iopub_channel_class = Type(WakefulChannel)
+    stdin_channel_class = Type(WakefulChannel)
+    control_channel_class = Type(WakefulChannel)
 
 
 class LimitedKernelManager(HookedKernelManager):
@@ -36,6 +75,10 @@ class LimitedKernelManager(HookedKernelManager):
     processes = Integer(512, help="Processes and threads of a kernel that runs as a user of its own.").tag(config=True)
 
     own_user = False  # True where the kernel runs as a user of its own: only then is the process limit set
+
+    @default("client_factory")
+    def _client_factory_default(self):
+        return GradingKernelClient
 
     @property
     def limits(self):

@@ -5,6 +5,7 @@
   a kernel that dies (crash, ``os._exit``) fails the cell it was running and
   every later code cell instead of aborting the whole submission, and a cell's
   output is capped while it runs (a cell that prints 100 MB keeps a note).
+  A kernel that has run every cell is killed, not asked to exit.
 * :class:`TagRaisesException` runs last when nbgrader generates the student
   version: it tags every answer and test code cell ``raises-exception``, so
   that a student's Run All (JupyterLab, nbclient) goes on past an unanswered
@@ -25,7 +26,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Enum, Integer
 
 from .kernels import LimitedKernelManager
 
@@ -47,6 +48,13 @@ class GuardedExecute(Execute):
     """nbgrader's ``Execute`` that survives dead kernels and floods of output."""
 
     iopub_timeout = Integer(15, help="Seconds to wait for a cell's output after its reply.").tag(config=True)
+
+    # Graceful, a shutdown first asks the kernel to exit, and ipykernel 7.4 then sometimes waits on its
+    # already stopped output thread: jupyter_client waited 2.5 s before its SIGTERM, once in about 20
+    # kernels here. Every output of every cell has arrived by then, and the grade needs nothing the
+    # kernel does at exit (nor should a submission's atexit hook hold grading up): kill it at once.
+    shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate",
+                           help="How a kernel that has run every cell is stopped.").tag(config=True)
 
     max_output_chars = Integer(
         1_000_000, help="Characters of output kept per cell; the rest is dropped with a note."

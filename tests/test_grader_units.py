@@ -156,6 +156,76 @@ def test_guarded_execute_takes_its_kernel_manager_from_config():
     assert GuardedExecute(config=config).kernel_manager_class is AsyncKernelManager
 
 
+async def _wait_across_a_send(channel_class):
+    """Seconds a channel's ``get_msg`` takes for a message that arrives while its own socket sends.
+
+    A deterministic case of nbclient issue #312: the message comes while the
+    event loop is busy, then the waiting socket sends (as nbclient's stand-in
+    for an Output widget does), which uses up ZeroMQ's one notification.
+    """
+    import asyncio
+
+    import zmq
+    import zmq.asyncio
+    from jupyter_client.session import Session
+
+    context, session = zmq.asyncio.Context(), Session()
+    ours, kernel = context.socket(zmq.DEALER), context.socket(zmq.DEALER)
+    ours.bind("inproc://wait-across-a-send")
+    kernel.connect("inproc://wait-across-a-send")
+    channel = channel_class(ours, session)
+    try:
+        await kernel.send_multipart(session.serialize(session.msg("kernel_info_reply")))
+        await channel.get_msg(timeout=1)  # connected
+        waiting = asyncio.ensure_future(channel.get_msg(timeout=3))
+        await asyncio.sleep(0.05)  # the wait now sleeps on the socket's notification
+        start = time.monotonic()
+        kernel.send_multipart(session.serialize(session.msg("execute_reply")))
+        time.sleep(0.05)  # the reply is in our queue; the loop has not run
+        channel.send(session.msg("comm_msg"))
+        msg = await waiting
+        return msg["header"]["msg_type"], time.monotonic() - start
+    finally:
+        ours.close(0)
+        kernel.close(0)
+        context.term()
+
+
+def test_a_grading_kernel_channel_sees_a_message_that_came_while_it_sent():
+    import asyncio
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    from grader.kernels import GradingKernelClient, LimitedKernelManager, WakefulChannel
+
+    kind, seconds = asyncio.run(_wait_across_a_send(AsyncZMQSocketChannel))
+    assert kind == "execute_reply" and seconds > 2.5  # jupyter_client's own channel sleeps through it
+    kind, seconds = asyncio.run(_wait_across_a_send(WakefulChannel))
+    assert kind == "execute_reply" and seconds < 1
+    client = LimitedKernelManager().client()
+    assert isinstance(client, GradingKernelClient) and isinstance(client.shell_channel, WakefulChannel)
+    client.stop_channels()
+
+
+def test_a_kernel_that_ran_every_cell_is_killed_before_its_exit_hooks(tmp_path):
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from grader.preprocessors import GuardedExecute
+
+    marker = tmp_path / "exit-hook-ran"
+    hook = f"import atexit, pathlib\natexit.register(pathlib.Path({str(marker)!r}).touch)"
+
+    def hook_ran(executor):
+        executor.preprocess(new_notebook(cells=[new_code_cell(hook), new_code_cell("x = 1")]),
+                            {"metadata": {"path": str(tmp_path)}})
+        ran = marker.exists()
+        marker.unlink(missing_ok=True)
+        return ran
+
+    assert hook_ran(GuardedExecute(timeout=30, shutdown_kernel="graceful"))  # a hook that runs is seen
+    assert not hook_ran(GuardedExecute(timeout=30))  # grading's kernels are killed once every cell has run
+
+
 def test_written_answers_waiting_for_a_grade_are_not_failures():
     from grader.results import CellResult, GradeResult
 
