@@ -114,6 +114,19 @@ def check_workers(client, sandbox, log=print):
     return len(statuses)
 
 
+def warm_up(client):
+    """Have every worker import what grading needs now, all at the same time, as local grading does first.
+
+    One task per worker (:func:`grader.cluster_worker.warm_up_worker`). A worker
+    that joins later warms up in its first grading task.
+    """
+    from .cluster_worker import warm_up_worker
+
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    client.gather([client.submit(warm_up_worker, key=f"warm-up-{worker}-{time.time_ns()}", workers=[worker],
+                                 allow_other_workers=True, pure=False) for worker in workers])
+
+
 def autograde_on_cluster(client, course_dir, assignment, source_dir, *, limits, students=None, force=False,
                          progress=None, sandbox="auto"):
     """Grade the submissions of ``assignment`` on the cluster of ``client``; return ``{student: GradeResult}``.

@@ -63,6 +63,14 @@ def _give_back_slot(slot):
         _slots_in_use.discard(slot)
 
 
+def warm_up_worker():
+    """Import, in this worker process, what every grading child needs (:func:`grader.autograde.preload`)."""
+    from .autograde import preload
+
+    put_environment_on_path()
+    preload()
+
+
 def grade_on_worker(bundle, packet, limits, sandbox):
     """Grade one submission on this worker; return what the coordinator needs to record it.
 
@@ -87,7 +95,7 @@ def grade_on_worker(bundle, packet, limits, sandbox):
     """
     from nbgrader.api import Gradebook
 
-    from .autograde import _grade_in_child, preload
+    from .autograde import _grade_in_child
     from .config import COURSE_ID, gradebook_url
     from .execute import Supervisor
     from .scratch import new_scratch_folder, remove_abandoned_scratch_folders, remove_tree
@@ -95,7 +103,7 @@ def grade_on_worker(bundle, packet, limits, sandbox):
     put_environment_on_path()  # `dask worker` started from any shell: nbgrader finds alembic
     if sandbox == "required" and not sandbox_status()[0]:
         raise SandboxUnavailable(f"--sandbox required, but on worker {os.uname().nodename}: {sandbox_status()[1]}")
-    preload()  # once per worker process (then nothing to do): the grading children start as fast as local ones
+    warm_up_worker()  # once per worker process (then nothing to do): the grading children start as fast as local ones
     remove_abandoned_scratch_folders()  # those of a worker process killed on this machine
     assignment, student = bundle["assignment"], packet["student"]
     course = _task_folder()

@@ -118,7 +118,7 @@ def autograde(args):
 
 def _autograde_on_cluster(args, course, options):
     """``autograde --cluster ADDRESS``: the same grading, each submission a task on a Dask cluster."""
-    from .cluster import ClusterError, autograde_on_cluster, check_workers, connect, describe
+    from .cluster import ClusterError, autograde_on_cluster, check_workers, connect, describe, warm_up
 
     if args.jobs:
         print("--jobs is ignored with --cluster: every worker thread grades one submission at a time",
@@ -127,6 +127,7 @@ def _autograde_on_cluster(args, course, options):
         with connect(args.cluster) as client:
             describe(client)
             check_workers(client, options["sandbox"], log=lambda line: print(line, file=sys.stderr))
+            warm_up(client)
             return autograde_on_cluster(client, course, args.assignment, solutions_dir(args.repo_root), **options)
     except ClusterError as err:
         raise CommandError(str(err)) from None
