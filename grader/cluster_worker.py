@@ -64,7 +64,8 @@ def _give_back_slot(slot):
 
 
 def warm_up_worker():
-    """Import, in this worker process, what every grading child needs (:func:`grader.autograde.preload`)."""
+    """Ready this worker process to grade: the environment's ``bin/`` first on PATH (a `dask worker` started from
+    any shell then finds nbgrader's alembic), and what every grading child needs imported (:func:`grader.autograde.preload`)."""
     from .autograde import preload
 
     put_environment_on_path()
@@ -100,10 +101,9 @@ def grade_on_worker(bundle, packet, limits, sandbox):
     from .execute import Supervisor
     from .scratch import new_scratch_folder, remove_abandoned_scratch_folders, remove_tree
 
-    put_environment_on_path()  # `dask worker` started from any shell: nbgrader finds alembic
+    warm_up_worker()  # PATH for alembic, and the imports once per worker process (then nothing to do)
     if sandbox == "required" and not sandbox_status()[0]:
         raise SandboxUnavailable(f"--sandbox required, but on worker {os.uname().nodename}: {sandbox_status()[1]}")
-    warm_up_worker()  # once per worker process (then nothing to do): the grading children start as fast as local ones
     remove_abandoned_scratch_folders()  # those of a worker process killed on this machine
     assignment, student = bundle["assignment"], packet["student"]
     course = _task_folder()

@@ -26,6 +26,7 @@ from .api import run_nbgrader
 from .collect import collect_submissions
 from .config import COURSE_ID
 
+
 def prepare_exchange(root):
     """Create the exchange folder, writable by every user, as nbgrader documents (``chmod ugo+rw``).
 

@@ -49,7 +49,7 @@ class GuardedExecute(Execute):
 
     iopub_timeout = Integer(15, help="Seconds to wait for a cell's output after its reply.").tag(config=True)
 
-    # Graceful, a shutdown first asks the kernel to exit, and ipykernel 7.4 then sometimes waits on its
+    # A graceful shutdown first asks the kernel to exit, and ipykernel 7.4 then sometimes waits on its
     # already stopped output thread: jupyter_client waited 2.5 s before its SIGTERM, once in about 20
     # kernels here. Every output of every cell has arrived by then, and the grade needs nothing the
     # kernel does at exit (nor should a submission's atexit hook hold grading up): kill it at once.
