@@ -127,6 +127,20 @@ def warm_up(client):
                                  allow_other_workers=True, pure=False) for worker in workers])
 
 
+def share(client, value, key):
+    """Put ``value`` on the cluster for many tasks; return its future.
+
+    It is the result of a task (:func:`grader.cluster_worker.held`), not
+    scattered data. Dask's Active Memory Manager soon keeps one copy of either.
+    When the worker with that copy dies, the scheduler computes a task's result
+    again, from the task it keeps, but scattered data is lost, and so is every
+    task that needs it ("cancelled: already forgotten").
+    """
+    from .cluster_worker import held
+
+    return client.submit(held, value, key=f"{key}-{time.time_ns()}", pure=False)
+
+
 def autograde_on_cluster(client, course_dir, assignment, source_dir, *, limits, students=None, force=False,
                          progress=None, sandbox="auto"):
     """Grade the submissions of ``assignment`` on the cluster of ``client``; return ``{student: GradeResult}``.
@@ -169,8 +183,8 @@ def autograde_on_cluster(client, course_dir, assignment, source_dir, *, limits, 
                     progress(results[student])
                 continue
             if bundle is None:
-                bundle = client.scatter(assignment_bundle(course_dir, assignment, source_dir), broadcast=True,
-                                        hash=False)
+                bundle = share(client, assignment_bundle(course_dir, assignment, source_dir),
+                               key=f"bundle-{assignment}")
             future = client.submit(grade_on_worker, bundle, submission_packet(course_dir, assignment, student),
                                    limits, sandbox, key=f"grade-{assignment}-{student}-{time.time_ns()}",
                                    pure=False, retries=RETRIES, resources=resources)
@@ -185,7 +199,7 @@ def autograde_on_cluster(client, course_dir, assignment, source_dir, *, limits, 
             if progress:
                 progress(results[student])
     finally:
-        client.cancel(list(futures))
+        client.cancel([*futures, *([bundle] if bundle is not None else [])])
         for lock, _ in claimed.values():
             release(lock)
     return results

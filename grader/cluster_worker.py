@@ -63,6 +63,11 @@ def _give_back_slot(slot):
         _slots_in_use.discard(slot)
 
 
+def held(value):
+    """Return ``value``: the task whose result is the assignment bundle (see :func:`grader.cluster.share`)."""
+    return value
+
+
 def warm_up_worker():
     """Ready this worker process to grade: the environment's ``bin/`` first on PATH (a `dask worker` started from
     any shell then finds nbgrader's alembic), and what every grading child needs imported (:func:`grader.autograde.preload`)."""

@@ -319,6 +319,32 @@ def test_the_bundle_holds_the_assignment_as_the_gradebook_has_it(course, tmp_pat
         assert gb.students == [] and gb.find_assignment(ASSIGNMENT).submissions == []
 
 
+def test_the_bundle_outlives_the_worker_that_holds_its_only_copy(tmp_path):
+    """Dask's memory manager keeps one copy of the bundle; that worker dies; the tasks that need it still run.
+
+    Scattered data failed here: its dependents were "cancelled: already forgotten" (a CI run of session 8).
+    """
+    from distributed import Client
+
+    from grader.cluster import share
+
+    cluster = Cluster(tmp_path)
+    try:
+        with Client(cluster.address, timeout="30s") as client:
+            bundle = share(client, {"assignment": ASSIGNMENT, "gradebook": bytes(1000)}, key="bundle-test")
+            bundle.result(timeout=60)
+            client.submit(len, bundle, workers=[cluster.workers[0]], pure=False).result(timeout=60)
+            client.submit(len, bundle, workers=[cluster.workers[1]], pure=False).result(timeout=60)
+            deadline = time.monotonic() + 30  # now on both workers, until the memory manager drops one copy
+            while time.monotonic() < deadline and len(client.who_has([bundle])[bundle.key]) != 1:
+                time.sleep(0.1)
+            (holder,) = client.who_has([bundle])[bundle.key]
+            cluster.kill_worker(0 if holder == cluster.workers[0] else 1)
+            assert client.submit(len, bundle, pure=False).result(timeout=120) == 2
+    finally:
+        cluster.stop()
+
+
 def test_rows_from_a_worker_keep_an_instructors_manual_grade(course, tmp_path):
     from nbgrader.api import Gradebook
 
