@@ -22,7 +22,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from .config import COURSE_ID, gradebook_url, put_environment_on_path
+from .config import COURSE_ID, gradebook_url
 
 
 def read_tree(folder, exclude=()):
@@ -58,6 +58,47 @@ def write_tree(folder, files):
         target.write_bytes(data)
 
 
+def _new_gradebook_file(path, schema_version):
+    """An empty nbgrader gradebook at ``path`` (SQLite) whose schema is at alembic revision ``schema_version``.
+
+    This is what nbgrader's ``Gradebook`` does for a new database (its tables,
+    then an ``alembic_version`` row), except that the revision comes from the
+    coordinator's gradebook instead of an ``alembic heads`` subprocess, which
+    takes seconds.
+    """
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:version)"),
+                               {"version": schema_version})
+    finally:
+        engine.dispose()
+
+
+def _copy_assignment(entry, gradebook):
+    """Write the assignment ``entry`` of one gradebook, its notebooks and cells, into another ``gradebook``."""
+    gradebook.update_or_create_assignment(entry.name, duedate=entry.duedate)
+    for notebook in entry.notebooks:
+        where = (notebook.name, entry.name)
+        gradebook.update_or_create_notebook(*where, kernelspec=notebook.kernelspec)
+        for cell in notebook.grade_cells:
+            gradebook.update_or_create_grade_cell(cell.name, *where, max_score=cell.max_score,
+                                                  cell_type=cell.cell_type)
+        for cell in notebook.task_cells:
+            gradebook.update_or_create_task_cell(cell.name, *where, max_score=cell.max_score,
+                                                 cell_type=cell.cell_type)
+        for cell in notebook.solution_cells:
+            gradebook.update_or_create_solution_cell(cell.name, *where)
+        for cell in notebook.source_cells:
+            gradebook.update_or_create_source_cell(cell.name, *where, cell_type=cell.cell_type, locked=cell.locked,
+                                                   source=cell.source, checksum=cell.checksum)
+
+
 def assignment_bundle(course_dir, assignment, source_dir):
     """Pack what every worker needs to grade ``assignment``: its gradebook entry and source files.
 
@@ -78,29 +119,15 @@ def assignment_bundle(course_dir, assignment, source_dir):
     """
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
+    from sqlalchemy import text
 
-    put_environment_on_path()  # a new gradebook: nbgrader calls alembic
     with tempfile.TemporaryDirectory(prefix="grader-bundle-") as scratch:
         mini_path = Path(scratch) / "gradebook.db"
-        with Gradebook(gradebook_url(course_dir), COURSE_ID) as real, \
-                Gradebook(f"sqlite:///{mini_path}", COURSE_ID) as mini:
-            entry = real.find_assignment(assignment)
-            mini.update_or_create_assignment(assignment, duedate=entry.duedate)
-            for notebook in entry.notebooks:
-                where = (notebook.name, assignment)
-                mini.update_or_create_notebook(*where, kernelspec=notebook.kernelspec)
-                for cell in notebook.grade_cells:
-                    mini.update_or_create_grade_cell(cell.name, *where, max_score=cell.max_score,
-                                                     cell_type=cell.cell_type)
-                for cell in notebook.task_cells:
-                    mini.update_or_create_task_cell(cell.name, *where, max_score=cell.max_score,
-                                                    cell_type=cell.cell_type)
-                for cell in notebook.solution_cells:
-                    mini.update_or_create_solution_cell(cell.name, *where)
-                for cell in notebook.source_cells:
-                    mini.update_or_create_source_cell(cell.name, *where, cell_type=cell.cell_type,
-                                                      locked=cell.locked, source=cell.source,
-                                                      checksum=cell.checksum)
+        with Gradebook(gradebook_url(course_dir), COURSE_ID) as real:
+            version = real.db.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            _new_gradebook_file(mini_path, schema_version=version)
+            with Gradebook(f"sqlite:///{mini_path}", COURSE_ID) as mini:
+                _copy_assignment(real.find_assignment(assignment), mini)
         ignore = [*CourseDirectory().ignore, "*.ipynb"]
         return {"assignment": assignment, "gradebook": mini_path.read_bytes(),
                 "source_files": read_tree(Path(source_dir) / assignment, exclude=ignore)}

@@ -296,14 +296,21 @@ def test_make_grade_with_a_local_cluster_as_the_readme_says(tmp_path):
     assert (checkout / "grading" / "reports" / assignment / "grades.csv").exists()
 
 
-def test_the_bundle_holds_the_assignment_as_the_gradebook_has_it(course, tmp_path):
+def test_the_bundle_holds_the_assignment_as_the_gradebook_has_it(course, tmp_path, monkeypatch):
+    import nbgrader.api
     from nbgrader.api import Gradebook
+    from sqlalchemy import create_engine, text
 
-    from grader.config import COURSE_ID, gradebook_url
+    from grader.config import COURSE_ID, gradebook_url, put_environment_on_path
     from grader.packets import assignment_bundle
 
+    def alembic_heads():
+        raise AssertionError("a new gradebook ran `alembic heads` (seconds per assignment)")
+
     files, template = course
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", alembic_heads)
     bundle = assignment_bundle(template, ASSIGNMENT, files / "solutions")
+    monkeypatch.undo()
     (tmp_path / "mini.db").write_bytes(bundle["gradebook"])
 
     def described(url):
@@ -317,6 +324,17 @@ def test_the_bundle_holds_the_assignment_as_the_gradebook_has_it(course, tmp_pat
     assert bundle["source_files"] == {}  # the fixture's source folder has its notebook only, which stays home
     with Gradebook(f"sqlite:///{tmp_path / 'mini.db'}", COURSE_ID) as gb:
         assert gb.students == [] and gb.find_assignment(ASSIGNMENT).submissions == []
+
+    def schema_version(url):
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        engine.dispose()
+        return version
+
+    assert schema_version(f"sqlite:///{tmp_path / 'mini.db'}") == schema_version(gradebook_url(template))
+    put_environment_on_path()  # for alembic
+    assert schema_version(gradebook_url(template)) == nbgrader.api.get_alembic_version()  # nbgrader's head
 
 
 def test_the_bundle_outlives_the_worker_that_holds_its_only_copy(tmp_path):

@@ -6,7 +6,8 @@
   and running it again leaves the same grades as an uninterrupted run, with
   one submission per student and one grade per test cell;
 * two graders running at once on the same course and database end with
-  every submission graded once and correctly.
+  every submission graded once and correctly;
+* ``autograde --cluster`` stores into PostgreSQL what one machine stores.
 """
 
 import json
@@ -116,3 +117,15 @@ def test_two_graders_at_once_do_not_corrupt_each_other(server, tmp_path):
     ledgers = {s: json.loads((course / "grader-runs" / ASSIGNMENT / f"{s}.json").read_text())["score"]
                for s in ANSWERS}
     assert ledgers == EXPECTED
+
+
+def test_a_cluster_grades_into_postgres_as_one_machine_does(server, tmp_path):
+    """``--cluster``: the workers grade on SQLite copies of the assignment; only the coordinator writes PostgreSQL."""
+    course, db = new_course(tmp_path, server, "cluster")
+    done = grader("autograde", ASSIGNMENT, "--cluster", "local:2", "--timeout", "5", course=course, db=db)
+    assert f"{N} submissions, 0 could not be graded" in done.stdout, done.stdout
+    assert not (course / "gradebook.db").exists()
+    scores, submissions, grades = gradebook_state(db)
+    assert scores == EXPECTED and submissions == N and grades == N * 3
+    again = grader("autograde", ASSIGNMENT, "--cluster", "local:2", course=course, db=db)
+    assert f"{N} of {N} submissions already graded" in again.stderr
