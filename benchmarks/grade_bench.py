@@ -7,15 +7,18 @@ turns, so that a change in the machine's load hits both sides alike.
 
 Then the cluster rows (``autograde --cluster``, issue 16): the same
 ``--cluster-submissions`` submissions graded with ``--jobs 1`` and ``--jobs 2``
-(median of ``--rounds`` alternating rounds)
 on this machine, and on Dask clusters of one and two local workers
 (``local:1``, ``local:2``) and of two workers started with the ``dask`` CLI
-(``tcp://``), each command timed whole (a ``local:N`` command starts its
-cluster too). Each command then runs once more with nothing left to grade:
-that is its fixed cost (start, connect; a ``local:N`` cluster's start), which
-a big class pays once. The overhead is the extra wall time per submission,
-fixed costs taken out, against ``--jobs`` with as many workers; the goal is
-within 10%.
+(``tcp://``, started and warmed up once, as a cluster that has graded before),
+each command timed whole (a ``local:N`` command starts its cluster too); the
+median of ``--rounds`` rounds, the commands taking turns and each round
+starting with the next one. Each command then runs once more with nothing
+left to grade: that is its fixed cost (start, connect; a ``local:N``
+cluster's start), which a big class pays once. The overhead is the extra wall
+time per submission, fixed costs taken out, against ``--jobs`` with as many
+workers; the goal is within 10%. The ``tcp://`` cluster idles beside every
+row (on this 2-core machine its scheduler and workers take about a tenth of
+a core between tasks).
 
 Then it times the README's one-line grading command, ``make grade
 ASSIGNMENT=03-padding-and-stride SUBMISSIONS=<folder>``, on as many
@@ -24,7 +27,7 @@ typical mistakes of ``tests/mistakes/``) in a fresh checkout: collect,
 registration, autograde, feedback and report, end to end.
 
     .venv/bin/python benchmarks/grade_bench.py [--submissions 24] [--jobs 2] [--rounds 3]
-        [--cluster-submissions 12] [--only serial,cluster,make]
+        [--cluster-submissions 24] [--only serial,cluster,make]
 """
 
 import argparse
@@ -125,8 +128,11 @@ def start_dask_cluster(folder, workers=2):
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     from distributed import Client
 
+    from grader.cluster import warm_up
+
     with Client(address, timeout="30s") as client:
         client.wait_for_workers(workers, timeout=60)
+        warm_up(client)  # as a cluster that has graded before: a worker's imports are its fixed cost, paid once
     return address, processes
 
 
@@ -152,7 +158,7 @@ def cluster_rows(base, count, rounds):
     fixed = {label: [] for label, _ in CLUSTER_ROWS}  # the same command again, nothing left to grade
     try:
         for r in range(rounds):
-            for label, workers in CLUSTER_ROWS:
+            for label, workers in CLUSTER_ROWS[r % len(CLUSTER_ROWS):] + CLUSTER_ROWS[:r % len(CLUSTER_ROWS)]:
                 options = (["--jobs", str(workers)] if label.startswith("--jobs") else
                            ["--cluster", address if "tcp" in label else f"local:{workers}"])
                 course = base / f"round{r}-{label.split()[1].replace(':', '').replace('/', '')}"
@@ -166,7 +172,7 @@ def cluster_rows(base, count, rounds):
                 grading[label].append(sum(json.loads(path.read_text())["seconds"]
                                           for path in (course / "grader-runs" / ASSIGNMENT).glob("*.json")))
                 scored = scores(course)
-                reference = scored if reference is None else reference  # the first run's, --jobs 1
+                reference = scored if reference is None else reference  # the first run's
                 same = same and scored == reference
     finally:
         for process in processes:
@@ -175,8 +181,9 @@ def cluster_rows(base, count, rounds):
     for label, workers in CLUSTER_ROWS:
         median, start = statistics.median(seconds[label]), statistics.median(fixed[label])
         baseline = median - start if label.startswith("--jobs") else baseline
+        rounds_each = [(wall - nothing) / count for wall, nothing in zip(seconds[label], fixed[label])]
         rows.append((label, workers, median, start, (median - start - baseline) / count,
-                     (median - start) / baseline - 1, statistics.median(grading[label]) / count))
+                     (median - start) / baseline - 1, statistics.median(grading[label]) / count, rounds_each))
     return rows, same
 
 
@@ -185,7 +192,7 @@ def main(argv=None):
     parser.add_argument("--submissions", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--cluster-submissions", type=int, default=12)
+    parser.add_argument("--cluster-submissions", type=int, default=24)
     parser.add_argument("--only", default="serial,cluster,make", help="which parts to run (comma-separated)")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
@@ -198,13 +205,13 @@ def main(argv=None):
         print(f"\n{args.cluster_submissions} submissions of {ASSIGNMENT!r}, whole command timed, median of "
               f"{args.rounds} alternating rounds (overhead: against --jobs with as many workers)")
         print(f"{'how':30s} {'workers':>7s} {'wall s':>7s} {'fixed s':>8s} {'s/subm.':>8s} {'overhead/subm.':>15s} "
-              f"{'overhead':>9s} {'grading s/subm.':>16s}")
-        for label, workers, seconds, start, per_submission, overhead, graded in rows:
+              f"{'overhead':>9s} {'grading s/subm.':>16s}   per round")
+        for label, workers, seconds, start, per_submission, overhead, graded, rounds_each in rows:
             print(f"{label:30s} {workers:7d} {seconds:7.1f} {start:8.1f} "
                   f"{(seconds - start) / args.cluster_submissions:8.2f} {per_submission:+14.2f}s {overhead:+8.0%} "
-                  f"{graded:16.2f}")
+                  f"{graded:16.2f}   {' '.join(f'{each:.2f}' for each in rounds_each)}")
         print("(fixed s: the command with nothing to grade; s/subm.: wall time less fixed, per submission; "
-              "grading s/subm.: one submission's grading process, where it ran)")
+              "grading s/subm.: one submission's grading process, where it ran; last: s/subm. in each round)")
         print(f"identical scores on every row: {cluster_same}")
         same = same and cluster_same
     if "make" in parts:

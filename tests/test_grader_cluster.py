@@ -383,3 +383,15 @@ def test_rows_from_a_worker_keep_an_instructors_manual_grade(course, tmp_path):
         state = {name: (g.auto_score, g.manual_score, g.needs_manual_grade, g.score) for name, g in grade.items()}
     assert state == {"test_square": (2.0, 1.5, True, 1.5), "test_size": (1.0, None, False, 1.0),
                      "test_correlate": (None, None, True, 0.0)}
+
+
+def test_the_cluster_benchmark_runs_as_the_readme_gives_it(tmp_path):
+    """``benchmarks/grade_bench.py --only cluster``, once through on 2 submissions (its numbers are measurements)."""
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "grade_bench.py"), "--only", "cluster",
+                           "--rounds", "1", "--cluster-submissions", "2"], cwd=tmp_path, env=nbgrader_env(),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for row in ("--jobs 1", "--cluster local:1", "--jobs 2", "--cluster local:2", "--cluster tcp:// (2 workers)"):
+        assert re.search(rf"^{re.escape(row)} +\d+ +[\d.]+ +[\d.]+ +-?[\d.]+ +[+-][\d.]+s +[+-]\d+%", done.stdout,
+                         re.MULTILINE), done.stdout
+    assert "identical scores on every row: True" in done.stdout
