@@ -1,13 +1,12 @@
 """The gradebook on a real PostgreSQL (Debian's package, started on a localhost port): nothing lost, nothing doubled.
 
 * ``python -m grader release/autograde --db URL`` grade into PostgreSQL exactly
-  what the default SQLite gradebook gets;
+  what the default SQLite gradebook gets, with ``--jobs`` and with ``--cluster``;
 * killing the grader (the whole process group, SIGKILL) at several moments
   and running it again leaves the same grades as an uninterrupted run, with
   one submission per student and one grade per test cell;
 * two graders running at once on the same course and database end with
-  every submission graded once and correctly;
-* ``autograde --cluster`` stores into PostgreSQL what one machine stores.
+  every submission graded once and correctly.
 """
 
 import json
@@ -79,13 +78,17 @@ def alembic_on_path(monkeypatch):
     monkeypatch.setenv("PATH", nbgrader_env()["PATH"])
 
 
-def test_postgres_gradebook_grades_like_sqlite(server, tmp_path):
-    course, db = new_course(tmp_path, server, "plain")
-    done = grader("autograde", ASSIGNMENT, "--jobs", "2", "--timeout", "5", course=course, db=db)
+@pytest.mark.parametrize("where", [["--jobs", "2"], ["--cluster", "local:2"]], ids=["jobs", "cluster"])
+def test_postgres_gradebook_grades_like_sqlite(server, tmp_path, where):
+    """On a cluster, too: the workers grade on SQLite copies of the assignment; only the coordinator writes here."""
+    course, db = new_course(tmp_path, server, f"plain_{where[0][2:]}")
+    done = grader("autograde", ASSIGNMENT, *where, "--timeout", "5", course=course, db=db)
     assert f"{N} submissions, 0 could not be graded" in done.stdout, done.stdout
     assert not (course / "gradebook.db").exists()
     scores, submissions, grades = gradebook_state(db)
     assert scores == EXPECTED and submissions == N and grades == N * 3
+    again = grader("autograde", ASSIGNMENT, *where, course=course, db=db)
+    assert f"{N} of {N} submissions already graded" in again.stderr
 
 
 def test_killed_grader_resumes_without_partial_or_duplicate_grades(server, tmp_path):
@@ -118,14 +121,3 @@ def test_two_graders_at_once_do_not_corrupt_each_other(server, tmp_path):
                for s in ANSWERS}
     assert ledgers == EXPECTED
 
-
-def test_a_cluster_grades_into_postgres_as_one_machine_does(server, tmp_path):
-    """``--cluster``: the workers grade on SQLite copies of the assignment; only the coordinator writes PostgreSQL."""
-    course, db = new_course(tmp_path, server, "cluster")
-    done = grader("autograde", ASSIGNMENT, "--cluster", "local:2", "--timeout", "5", course=course, db=db)
-    assert f"{N} submissions, 0 could not be graded" in done.stdout, done.stdout
-    assert not (course / "gradebook.db").exists()
-    scores, submissions, grades = gradebook_state(db)
-    assert scores == EXPECTED and submissions == N and grades == N * 3
-    again = grader("autograde", ASSIGNMENT, "--cluster", "local:2", course=course, db=db)
-    assert f"{N} of {N} submissions already graded" in again.stderr
