@@ -120,4 +120,3 @@ def test_two_graders_at_once_do_not_corrupt_each_other(server, tmp_path):
     ledgers = {s: json.loads((course / "grader-runs" / ASSIGNMENT / f"{s}.json").read_text())["score"]
                for s in ANSWERS}
     assert ledgers == EXPECTED
-
