@@ -321,7 +321,8 @@ print("found", glob.glob({str(inbound)!r} + "/{wrong}+*"))
         link.click()  # the file browser goes to the feedback folder; the student opens the page there
         page.locator(".jp-DirListing-item", has_text=f"{ASSIGNMENT}.html").first.dblclick(timeout=60_000)
         body = page.frame_locator(".jp-HTMLViewer iframe").first.locator("body")
-        body.wait_for(timeout=60_000)
+        # the viewer's iframe starts empty and gets the page once JupyterLab has read the file
+        body.get_by_text("Score:").first.wait_for(timeout=60_000)
         text = " ".join(body.inner_text().split())
         page.screenshot(path=str(ARTIFACTS / f"hub-feedback-{'right' if student == right else 'wrong'}.png"))
         expected = scores[student]["score"]
