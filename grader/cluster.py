@@ -20,7 +20,6 @@ cluster has any, else wherever there is room.
 """
 
 import contextlib
-import sys
 import time
 from pathlib import Path
 
@@ -225,11 +224,10 @@ def _record(course_dir, assignment, student, claimed, outcome, **details):
         release(lock)
 
 
-def describe(client, file=sys.stderr):
-    """Say where the cluster is and where its dashboard shows the tasks."""
+def describe(client, log=print):
+    """Say (``log(line)``) where the cluster is and where its dashboard shows the tasks."""
     info = client.scheduler_info(n_workers=-1)
     threads = sum(w.get("nthreads", 1) for w in info["workers"].values())
     gpus = gpu_workers(client)
-    print(f"cluster: scheduler {client.scheduler.address}, {len(info['workers'])} workers ({threads} threads"
-          f"{f', {len(gpus)} with a GPU' if gpus else ''}); dashboard: {client.dashboard_link}",
-          file=file)
+    log(f"cluster: scheduler {client.scheduler.address}, {len(info['workers'])} workers ({threads} threads"
+        f"{f', {len(gpus)} with a GPU' if gpus else ''}); dashboard: {client.dashboard_link}")

@@ -109,24 +109,26 @@ def autograde(args):
                 bar.write(f"{result.student}: could not be graded: {result.notes[0]}")
 
         options = dict(limits=limits, students=args.student, force=args.force, progress=progress, sandbox=sandbox)
-        if args.cluster:
-            results = _autograde_on_cluster(args, course, options)
+        if args.cluster:  # its lines go above the bar, not into it
+            results = _autograde_on_cluster(args, course, options, say=lambda line: bar.write(line, file=sys.stderr))
         else:
             results = run(course, args.assignment, jobs=args.jobs, **options)
     _print_summary(results)
 
 
-def _autograde_on_cluster(args, course, options):
-    """``autograde --cluster ADDRESS``: the same grading, each submission a task on a Dask cluster."""
+def _autograde_on_cluster(args, course, options, say):
+    """``autograde --cluster ADDRESS``: the same grading, each submission a task on a Dask cluster.
+
+    ``say(line)`` tells the instructor where the cluster is and what its workers lack.
+    """
     from .cluster import ClusterError, autograde_on_cluster, check_workers, connect, describe, warm_up
 
     if args.jobs:
-        print("--jobs is ignored with --cluster: every worker thread grades one submission at a time",
-              file=sys.stderr)
+        say("--jobs is ignored with --cluster: every worker thread grades one submission at a time")
     try:
         with connect(args.cluster) as client:
-            describe(client)
-            check_workers(client, options["sandbox"], log=lambda line: print(line, file=sys.stderr))
+            describe(client, log=say)
+            check_workers(client, options["sandbox"], log=say)
             warm_up(client)
             return autograde_on_cluster(client, course, args.assignment, solutions_dir(args.repo_root), **options)
     except ClusterError as err:

@@ -205,6 +205,8 @@ def test_a_cluster_grades_everything_once_like_one_machine_and_survives_a_dead_w
         assert f"{len(kept)} of 6 submissions already graded (kept); grading {6 - len(kept)}" in done.stderr
         assert {p: (logs / f"{p}.json").stat().st_mtime_ns for p in kept} == kept
         assert "dashboard: http://127.0.0.1:" in done.stderr and "2 workers" in done.stderr, done.stderr
+        # on a line of its own above the progress bar, not glued to it
+        assert any(line.startswith("cluster: scheduler") for line in re.split(r"[\r\n]", done.stderr)), done.stderr
         # the GPU worker graded all of it
         graded_by = {p.stem: p.read_text().splitlines()[0] for p in logs.glob("*.log")}
         assert graded_by and all(line == f"graded on Dask worker {gpu_worker}" for line in graded_by.values()), \
