@@ -42,7 +42,7 @@ demo: install
 # (without SUBMISSIONS, the ones already collected into grading/submitted/; CLUSTER: a Dask
 # scheduler's tcp://HOST:8786, or local:N workers on this machine).
 grade: install
-	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=03-padding-and-stride [SUBMISSIONS=path]"; exit 2; }
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=03-padding-and-stride [SUBMISSIONS=path] [CLUSTER=tcp://HOST:8786 or local:N]"; exit 2; }
 	$(if $(SUBMISSIONS),$(BIN)/python -m grader collect $(SUBMISSIONS) --assignment $(ASSIGNMENT))
 	$(BIN)/python -m grader autograde $(ASSIGNMENT) $(if $(CLUSTER),--cluster $(CLUSTER))
 	$(BIN)/python -m grader feedback $(ASSIGNMENT)

@@ -132,7 +132,7 @@ def start_dask_cluster(folder, workers=2):
 
     with Client(address, timeout="30s") as client:
         client.wait_for_workers(workers, timeout=60)
-        warm_up(client)  # as a cluster that has graded before: a worker's imports are its fixed cost, paid once
+        client.gather(warm_up(client))  # as a cluster that has graded before: a worker's imports are its fixed cost, paid once
     return address, processes
 
 

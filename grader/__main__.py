@@ -1,6 +1,7 @@
 """``python -m grader``: the cnnlab course pipeline (release, publish, collect, autograde, formgrade, feedback, report, dist, check)."""
 
 import argparse
+import re
 import signal
 import sys
 
@@ -52,7 +53,7 @@ def _parser():
     p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory per submission's kernel")
     p.add_argument("--student", action="append", help="grade only this student (repeatable); always re-grades")
     p.add_argument("--force", action="store_true", help="re-grade submissions that already have a result")
-    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+    p.add_argument("--cluster", default=None, metavar="ADDRESS", type=_cluster_address,
                    help="grade on a Dask cluster: a scheduler's tcp://HOST:8786, or local:N for N workers "
                         "on this machine (default: this machine, --jobs at once)")
     p.add_argument("--sandbox", choices=("auto", "required", "off"), default="auto",
@@ -81,6 +82,27 @@ def _parser():
     return parser
 
 
+def _cluster_address(text):
+    """``--cluster``'s value, when it is ``local:N`` or a Dask scheduler's address ``[SCHEME://]HOST:PORT``.
+
+    Examples
+    --------
+    >>> _cluster_address("tcp://10.0.0.5:8786"), _cluster_address("local:2")
+    ('tcp://10.0.0.5:8786', 'local:2')
+    >>> _cluster_address("local:0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a Dask scheduler's address tcp://HOST:PORT, or local:N for N >= 1 workers on this machine; got 'local:0'
+    """
+    if text.startswith("local:"):
+        if re.fullmatch(r"local:[1-9][0-9]*", text):
+            return text
+    elif re.fullmatch(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):[0-9]+/?", text):
+        return text
+    raise argparse.ArgumentTypeError("expected a Dask scheduler's address tcp://HOST:PORT, or local:N for N >= 1 "
+                                     f"workers on this machine; got {text!r}")
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -96,7 +118,8 @@ def main(argv=None):
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\ninterrupted: finished work is kept; run the same command again to continue", file=sys.stderr)
+        again = "it again without --force" if getattr(args, "force", False) else "the same command again"
+        print(f"\ninterrupted: finished work is kept; run {again} to continue", file=sys.stderr)
         return 130
 
 

@@ -10,6 +10,8 @@ workspace and the gradebook, through the same
 :func:`grader.autograde.record_result` as local grading, so both store the same
 result. Results are stored one by one as they arrive: an interrupted
 coordinator loses only the submissions still out, and the next run sends only those.
+On its way out it stops the grading of those on the workers
+(:func:`grader.cluster_worker.stop_run`), so that they are free for the next run.
 
 ``ADDRESS`` is a scheduler's (``tcp://host:8786``, started with ``dask
 scheduler``, dask-jobqueue, dask-kubernetes or dask-gateway) or
@@ -21,6 +23,7 @@ cluster has any, else wherever there is room.
 
 import contextlib
 import time
+import uuid
 from pathlib import Path
 
 from .autograde import precheck, record_result
@@ -62,8 +65,8 @@ def connect(address):
     try:
         client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
     except (OSError, TimeoutError, ValueError) as err:
-        raise ClusterError(f"cannot reach the Dask scheduler at {address} within {CONNECT_TIMEOUT_S} s "
-                           f"({type(err).__name__}: {err}); is `dask scheduler` running there, "
+        raise ClusterError(f"--cluster: cannot reach the Dask scheduler at {address} ({type(err).__name__}: "
+                           f"{err}; waited at most {CONNECT_TIMEOUT_S} s); is `dask scheduler` running there, "
                            "and is the address right?") from None
     with client:
         yield client
@@ -114,16 +117,18 @@ def check_workers(client, sandbox, log=print):
 
 
 def warm_up(client):
-    """Have every worker import what grading needs now, all at the same time, as local grading does first.
+    """Have every worker import what grading needs, all at the same time, as local grading does first.
 
-    One task per worker (:func:`grader.cluster_worker.warm_up_worker`). A worker
-    that joins later warms up in its first grading task.
+    One task per worker (:func:`grader.cluster_worker.warm_up_worker`); returns
+    their futures without waiting: a busy worker runs its warm-up when it is
+    free, and tasks submitted later queue behind it. A worker that joins later
+    warms up in its first grading task.
     """
     from .cluster_worker import warm_up_worker
 
     workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
-    client.gather([client.submit(warm_up_worker, key=f"warm-up-{worker}-{time.time_ns()}", workers=[worker],
-                                 allow_other_workers=True, pure=False) for worker in workers])
+    return [client.submit(warm_up_worker, key=f"warm-up-{worker}-{time.time_ns()}", workers=[worker],
+                          allow_other_workers=True, pure=False) for worker in workers]
 
 
 def share(client, value, key):
@@ -147,18 +152,19 @@ def autograde_on_cluster(client, course_dir, assignment, source_dir, *, limits, 
     The parameters are those of :func:`grader.autograde.autograde`, with
     ``source_dir`` (nbgrader's source directory) for what travels with the
     tasks and for :func:`wants_gpu`. Submissions that :func:`~grader.autograde.precheck`
-    rejects are recorded here without a task.
+    rejects are recorded here without a task. The workers warm up
+    (:func:`warm_up`) once there is something to send.
     """
     from distributed import as_completed
 
-    from .cluster_worker import grade_on_worker
+    from .cluster_worker import grade_on_worker, stop_run
 
     course_dir = Path(course_dir).resolve()
     runs_dir(course_dir, assignment).mkdir(parents=True, exist_ok=True)
     wanted = list(students) if students else submitted_students(course_dir, assignment)
     results, claimed, names = {}, {}, notebook_names(course_dir, assignment)
     resources = {"GPU": 1} if wants_gpu(source_dir, assignment) and gpu_workers(client) else None
-    bundle = None
+    bundle, warming, run = None, [], uuid.uuid4().hex
     futures = {}
     try:
         for student in wanted:
@@ -182,10 +188,11 @@ def autograde_on_cluster(client, course_dir, assignment, source_dir, *, limits, 
                     progress(results[student])
                 continue
             if bundle is None:
+                warming = warm_up(client)
                 bundle = share(client, assignment_bundle(course_dir, assignment, source_dir),
                                key=f"bundle-{assignment}")
             future = client.submit(grade_on_worker, bundle, submission_packet(course_dir, assignment, student),
-                                   limits, sandbox, key=f"grade-{assignment}-{student}-{time.time_ns()}",
+                                   limits, sandbox, run, key=f"grade-{assignment}-{student}-{time.time_ns()}",
                                    pure=False, retries=RETRIES, resources=resources)
             futures[future] = student
         for future in as_completed(list(futures)):
@@ -198,7 +205,9 @@ def autograde_on_cluster(client, course_dir, assignment, source_dir, *, limits, 
             if progress:
                 progress(results[student])
     finally:
-        client.cancel([*futures, *([bundle] if bundle is not None else [])])
+        if futures:  # interrupted, or a task broke: what is still out would hold its worker up to --wall
+            client.run(stop_run, run, on_error="ignore")
+        client.cancel([*futures, *warming, *([bundle] if bundle is not None else [])])
         for lock, _ in claimed.values():
             release(lock)
     return results

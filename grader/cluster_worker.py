@@ -20,6 +20,7 @@ from .packets import read_tree, submission_rows, write_tree
 
 _slots_in_use = set()  # sandbox slots of the tasks this worker process runs now (one per worker thread)
 _slots_lock = threading.Lock()
+_stopped_runs = set()  # coordinators' runs whose tasks stop grading (:func:`stop_run`)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -77,7 +78,18 @@ def warm_up_worker():
     preload()
 
 
-def grade_on_worker(bundle, packet, limits, sandbox):
+def stop_run(run):
+    """Stop this worker's grading for the coordinator's ``run``: it has gone, nobody wants the results.
+
+    Run on every worker by the coordinator (``client.run``) on its way out. A
+    task keeps its thread until its grading ends, and Dask cannot interrupt a
+    thread, so without this a task that loops would hold its worker for up to
+    the wall-clock limit after its coordinator is gone.
+    """
+    _stopped_runs.add(run)
+
+
+def grade_on_worker(bundle, packet, limits, sandbox, run=None):
     """Grade one submission on this worker; return what the coordinator needs to record it.
 
     Parameters
@@ -91,6 +103,8 @@ def grade_on_worker(bundle, packet, limits, sandbox):
     sandbox : {'auto', 'required', 'off'}
         As in local grading; ``required`` on a worker without bubblewrap raises
         :class:`SandboxUnavailable` before anything runs.
+    run : str, optional
+        The coordinator's run; :func:`stop_run` of it kills the grading child.
 
     Returns
     -------
@@ -128,6 +142,8 @@ def grade_on_worker(bundle, packet, limits, sandbox):
             supervisor = Supervisor(_grade_in_child, (str(course), assignment, student, limits, str(log_path),
                                                       slot, sandbox, scratch), limits)
             while supervisor.poll() is None:
+                if run in _stopped_runs:
+                    supervisor.kill("stopped: the coordinator has gone")
                 time.sleep(0.05)
         finally:
             remove_tree(scratch)

@@ -97,6 +97,10 @@ def autograde(args):
     sandbox = args.sandbox if args.cluster else _sandbox_mode(args.sandbox)  # on a cluster: the workers'
     _registered(args, course)
     everyone = submitted_students(course, args.assignment)
+    if not everyone and not args.student:
+        raise CommandError(f"no submissions of {args.assignment} in {course / 'submitted'}: collect them first "
+                           f"(`python -m grader collect SOURCE --assignment {args.assignment}`, or "
+                           "`make grade ... SUBMISSIONS=SOURCE`)")
     todo = args.student or (everyone if args.force else pending(course, args.assignment))
     if len(todo) < len(everyone) and not args.student:
         print(f"{len(everyone) - len(todo)} of {len(everyone)} submissions already graded (kept); "
@@ -121,7 +125,7 @@ def _autograde_on_cluster(args, course, options, say):
 
     ``say(line)`` tells the instructor where the cluster is and what its workers lack.
     """
-    from .cluster import ClusterError, autograde_on_cluster, check_workers, connect, describe, warm_up
+    from .cluster import ClusterError, autograde_on_cluster, check_workers, connect, describe
 
     if args.jobs:
         say("--jobs is ignored with --cluster: every worker thread grades one submission at a time")
@@ -129,7 +133,6 @@ def _autograde_on_cluster(args, course, options, say):
         with connect(args.cluster) as client:
             describe(client, log=say)
             check_workers(client, options["sandbox"], log=say)
-            warm_up(client)
             return autograde_on_cluster(client, course, args.assignment, solutions_dir(args.repo_root), **options)
     except ClusterError as err:
         raise CommandError(str(err)) from None

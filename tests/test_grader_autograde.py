@@ -190,3 +190,12 @@ def test_interrupted_run_resumes_without_losing_work(released, tmp_path):
     assert {s: ledger(course, s)["score"] for s in students} == {"s0": 6.0, "s1": 6.0, "s2": 6.0, "s3": 3.0}
     again = grader_cli("autograde", ASSIGNMENT, course=course)
     assert "4 of 4 submissions already graded" in again.stderr
+
+
+def test_autograde_with_nothing_collected_says_to_collect_first(released, tmp_path):
+    course = fresh_course(released, tmp_path)
+    done = grader_cli("autograde", ASSIGNMENT, course=course, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"error: no submissions of {ASSIGNMENT} in {course / 'submitted'}: collect them first" in done.stderr, \
+        done.stderr
+    assert "Traceback" not in done.stderr and not (course / "grader-runs").exists()
