@@ -48,9 +48,9 @@ def _parser():
     p = command("autograde", "grade all (or one) submissions in parallel, resumable")
     p.add_argument("assignment")
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: all cores)")
-    p.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell")
-    p.add_argument("--wall", type=float, default=600.0, help="seconds per submission")
-    p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory per submission's kernel")
+    p.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default: %(default)s)")
+    p.add_argument("--wall", type=float, default=600.0, help="seconds per submission (default: %(default)g)")
+    p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory per submission's kernel, MB (default: %(default)s)")
     p.add_argument("--student", action="append", help="grade only this student (repeatable); always re-grades")
     p.add_argument("--force", action="store_true", help="re-grade submissions that already have a result")
     p.add_argument("--cluster", default=None, metavar="ADDRESS", type=_cluster_address,

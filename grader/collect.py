@@ -119,7 +119,7 @@ def _place_folder(folder, course_dir, assignment, student, intake, label=None):
     target = course_dir / "submitted" / student / assignment
     if not target.exists():
         shutil.copytree(folder, target)
-        intake.placed.append(f"{student}: {label}")
+        intake.placed.append(f"{student}: {label}{_warning(target)}")
         return
     if _digest(target) == _digest(folder):
         intake.placed.append(f"{student}: {label} (same as the submission already there)")
@@ -132,12 +132,21 @@ def _place_folder(folder, course_dir, assignment, student, intake, label=None):
         shutil.move(str(target), kept)
         shutil.copytree(folder, target)
         intake.replaced.append(f"{student}: {label} is newer ({new_time:%Y-%m-%d %H:%M}) and replaces the "
-                               f"earlier submission ({old_time:%Y-%m-%d %H:%M}), kept in {kept}")
+                               f"earlier submission ({old_time:%Y-%m-%d %H:%M}), kept in {kept}{_warning(target)}")
     else:
         kept = archive / new_time.strftime("%Y%m%dT%H%M%S")
         shutil.copytree(folder, kept, dirs_exist_ok=True)
         intake.replaced.append(f"{student}: {label} ({new_time:%Y-%m-%d %H:%M}) is older than the submission "
                                f"already there ({old_time:%Y-%m-%d %H:%M}), which stays; this one is kept in {kept}")
+
+
+def _warning(submission):
+    """``""``, or what will make the placed submission score zero (an empty file, one that is not a notebook)."""
+    from .autograde import precheck
+
+    names = [path.stem for path in submission.glob("*.ipynb")] or [submission.name]
+    problems = precheck(submission, names)
+    return f"; WARNING: {'; '.join(problems)}: it will score zero unless the student submits again" if problems else ""
 
 
 def _digest(folder):

@@ -73,3 +73,20 @@ def test_nbgrader_tree_is_copied_as_it_is(tmp_path):
     assert len(intake.placed) == 2 and submitted(tmp_path / "course", "ben").endswith('"ben"}')
     again = collect_submissions(tree, tmp_path / "course", A)
     assert all("same as the submission already there" in line for line in again.placed)
+
+
+def test_a_submission_that_will_score_zero_is_flagged_when_collected(tmp_path):
+    import nbformat
+
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), loose / "alice.ipynb")
+    (loose / "eve.ipynb").write_text('{"cells": [')
+    (loose / "mallory.ipynb").write_text("")
+    intake = collect_submissions(loose, tmp_path / "course", A)
+    alice, eve, mallory = intake.placed
+    assert alice == "alice: alice.ipynb"
+    assert eve.startswith("eve: eve.ipynb; WARNING: fixture.ipynb is not a readable notebook (NotJSONError")
+    assert mallory == ("mallory: mallory.ipynb; WARNING: fixture.ipynb is empty (0 bytes): it will score zero "
+                       "unless the student submits again")
+    assert submitted(tmp_path / "course", "eve") == '{"cells": ['  # placed as it came: its grade says why
