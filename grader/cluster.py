@@ -66,8 +66,7 @@ def connect(address):
         client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
     except (OSError, TimeoutError, ValueError) as err:
         raise ClusterError(f"--cluster: cannot reach the Dask scheduler at {address} ({type(err).__name__}: "
-                           f"{err}; waited at most {CONNECT_TIMEOUT_S} s); is `dask scheduler` running there, "
-                           "and is the address right?") from None
+                           f"{err}); is `dask scheduler` running there, and is the address right?") from None
     with client:
         yield client
 
