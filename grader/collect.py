@@ -51,19 +51,22 @@ def student_from_name(name):
 
 @dataclass
 class Intake:
-    """What ``collect`` did: placed, replaced and unplaced files, in words."""
+    """What ``collect`` did: placed, unchanged, replaced and unplaced files, in words."""
 
     placed: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)  # the same submission was there already
     replaced: list = field(default_factory=list)
     unplaced: list = field(default_factory=list)
 
     def lines(self):
         """One line per event, then a summary."""
         out = [f"placed   {line}" for line in self.placed]
+        out += [f"same     {line}" for line in self.unchanged]
         out += [f"REPLACED {line}" for line in self.replaced]
         out += [f"UNPLACED {line}" for line in self.unplaced]
-        out.append(f"{len(self.placed)} placed, {len(self.replaced)} replaced an earlier submission "
-                   f"(kept in collect-archive/), {len(self.unplaced)} could not be placed")
+        out.append(f"{len(self.placed)} placed, {len(self.unchanged)} already there unchanged, "
+                   f"{len(self.replaced)} replaced an earlier submission (kept in collect-archive/), "
+                   f"{len(self.unplaced)} could not be placed")
         return out
 
 
@@ -122,7 +125,7 @@ def _place_folder(folder, course_dir, assignment, student, intake, label=None):
         intake.placed.append(f"{student}: {label}{_warning(target)}")
         return
     if _digest(target) == _digest(folder):
-        intake.placed.append(f"{student}: {label} (same as the submission already there)")
+        intake.unchanged.append(f"{student}: {label} (same as the submission already there)")
         return
     new_time, old_time = _when(folder), _when(target)
     archive = course_dir / "collect-archive" / student / assignment

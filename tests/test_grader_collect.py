@@ -37,7 +37,7 @@ def test_zip_intake_files_by_student_and_reports_what_it_cannot_place(tmp_path):
     assert len(intake.placed) == 2 and len(intake.unplaced) == 2
     assert any("report.pdf: not a notebook" in line for line in intake.unplaced)
     assert any("no student id" in line for line in intake.unplaced)
-    assert intake.lines()[-1].startswith("2 placed, 0 replaced")
+    assert intake.lines()[-1].startswith("2 placed, 0 already there unchanged, 0 replaced")
 
 
 def test_newer_submission_wins_and_the_older_is_kept(tmp_path):
@@ -72,7 +72,9 @@ def test_nbgrader_tree_is_copied_as_it_is(tmp_path):
     intake = collect_submissions(tmp_path / "exchange", tmp_path / "course", A)
     assert len(intake.placed) == 2 and submitted(tmp_path / "course", "ben").endswith('"ben"}')
     again = collect_submissions(tree, tmp_path / "course", A)
-    assert all("same as the submission already there" in line for line in again.placed)
+    assert not again.placed and len(again.unchanged) == 2
+    assert all("same as the submission already there" in line for line in again.unchanged)
+    assert again.lines()[-1].startswith("0 placed, 2 already there unchanged, 0 replaced")
 
 
 def test_a_submission_that_will_score_zero_is_flagged_when_collected(tmp_path):
