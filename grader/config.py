@@ -7,8 +7,10 @@ inside a workspace behaves exactly like ``python -m grader``. This module is
 the bottom of :mod:`grader`: it imports nothing of it.
 """
 
+import contextlib
 import os
 import sys
+import warnings
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +70,22 @@ def exchange_root(root=None):
     ('/x', True)
     """
     return Path(root or os.environ.get(EXCHANGE_ENV) or DEFAULT_EXCHANGE)
+
+
+@contextlib.contextmanager
+def gradebook_creating_submissions(course_dir):
+    """The workspace's nbgrader ``Gradebook``, for code that creates submissions in it, quiet about SAWarnings.
+
+    nbgrader's ``update_or_create_submission`` autoflushes half-made rows, and
+    SQLAlchemy 2 warns ("Object of type <SubmittedNotebook> not in session");
+    nbgrader adds them right after (its own autograde writes the same into its log).
+    """
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=SAWarning)
+        yield gb
 
 
 def gradebook_url(course_dir):

@@ -19,10 +19,9 @@ written them.
 import os
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 
-from .config import COURSE_ID, gradebook_url
+from .config import COURSE_ID, gradebook_creating_submissions, gradebook_url
 
 
 def read_tree(folder, exclude=()):
@@ -176,12 +175,7 @@ def apply_rows(course_dir, assignment, student, rows):
     A grade that an instructor has graded by hand keeps its manual score and
     stays marked for review, as nbgrader's ``SaveAutoGrades`` leaves it.
     """
-    from nbgrader.api import Gradebook
-    from sqlalchemy.exc import SAWarning
-
-    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb, warnings.catch_warnings():
-        # nbgrader's add_submission warns so under SQLAlchemy 2 (its own autograde, too, into its log)
-        warnings.filterwarnings("ignore", category=SAWarning)
+    with gradebook_creating_submissions(course_dir) as gb:
         gb.update_or_create_student(student)
         if rows is None:
             return

@@ -1,13 +1,12 @@
 """Grading results: what the gradebook and the autograded notebook say about one submission."""
 
 import json
-import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from .config import COURSE_ID, gradebook_url
+from .config import COURSE_ID, gradebook_creating_submissions, gradebook_url
 
 MESSAGE_CHARS = 500
 NOTE_ERRORS = {"CellTimeoutError": "a cell ran past the time limit", "KernelDied": "the kernel died",
@@ -179,13 +178,9 @@ def _message(output):
 
 def zero_submission(course_dir, assignment, student):
     """Set every autograded score of a submission that could not be graded to zero."""
-    from nbgrader.api import Gradebook, MissingEntry
-    from sqlalchemy.exc import SAWarning
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb, warnings.catch_warnings():
-        # nbgrader's creation of a submission autoflushes half-made rows, and SQLAlchemy warns
-        # ("Object of type <SubmittedNotebook> not in session"); nbgrader adds them right after
-        warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
+    with gradebook_creating_submissions(course_dir) as gb:
         gb.update_or_create_student(student)
         try:
             submission = gb.update_or_create_submission(assignment, student)
