@@ -1,7 +1,6 @@
 """``python -m grader``: the cnnlab course pipeline (release, publish, collect, autograde, formgrade, feedback, report, dist, check)."""
 
 import argparse
-import re
 import signal
 import sys
 
@@ -84,19 +83,13 @@ def _parser():
 
 
 def _cluster_address(text):
-    """``--cluster``'s value, when it is ``local:N`` or a Dask scheduler's address ``[SCHEME://]HOST:PORT``.
+    """``--cluster``'s value, checked by :func:`grader.cluster.check_address` (imported only when it is given)."""
+    from .cluster import ClusterError, check_address
 
-    Anything else is refused before anything starts, with argparse's ``argument
-    --cluster:`` in front (pytest does not run doctests of a ``__main__.py``:
-    tests/test_grader_cluster.py runs the CLI with malformed addresses).
-    """
-    if text.startswith("local:"):
-        if re.fullmatch(r"local:[1-9][0-9]*", text):
-            return text
-    elif re.fullmatch(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):[0-9]+/?", text):
-        return text
-    raise argparse.ArgumentTypeError("expected a Dask scheduler's address tcp://HOST:PORT, or local:N for N >= 1 "
-                                     f"workers on this machine; got {text!r}")
+    try:
+        return check_address(text)
+    except ClusterError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _interrupt(signum, frame):

@@ -22,6 +22,7 @@ cluster has any, else wherever there is room.
 """
 
 import contextlib
+import re
 import time
 import uuid
 from pathlib import Path
@@ -38,9 +39,33 @@ class ClusterError(RuntimeError):
     """The cluster cannot be used: unreachable, or a worker cannot grade as asked."""
 
 
+def check_address(address):
+    """Return ``address`` when it is ``local:N`` (N >= 1) or a Dask scheduler's ``[SCHEME://]HOST:PORT``.
+
+    Anything else is a :class:`ClusterError`: ``--cluster`` checks its value
+    with this when it is parsed, before anything starts.
+
+    Examples
+    --------
+    >>> check_address("tcp://10.0.0.5:8786"), check_address("10.0.0.5:8786"), check_address("local:2")
+    ('tcp://10.0.0.5:8786', '10.0.0.5:8786', 'local:2')
+    >>> check_address("local:0")
+    Traceback (most recent call last):
+    ...
+    grader.cluster.ClusterError: expected a Dask scheduler's address tcp://HOST:PORT, or local:N ...; got 'local:0'
+    """
+    if address.startswith("local:"):
+        if re.fullmatch(r"local:[1-9][0-9]*", address):
+            return address
+    elif re.fullmatch(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):[0-9]+/?", address):
+        return address
+    raise ClusterError("expected a Dask scheduler's address tcp://HOST:PORT, or local:N for N >= 1 "
+                       f"workers on this machine; got {address!r}")
+
+
 @contextlib.contextmanager
 def connect(address):
-    """A ``distributed.Client`` for ``address`` (``tcp://...`` or ``local:N``), or :class:`ClusterError`.
+    """A ``distributed.Client`` for ``address`` (:func:`check_address`), or :class:`ClusterError`.
 
     Use it in a ``with`` statement: a ``local:N`` cluster stops at its end.
 
@@ -50,14 +75,12 @@ def connect(address):
     ...     pass
     Traceback (most recent call last):
     ...
-    grader.cluster.ClusterError: --cluster local:N needs a number of workers N >= 1, got 'local:zero'
+    grader.cluster.ClusterError: expected a Dask scheduler's address tcp://HOST:PORT, or local:N ...; got 'local:zero'
     """
     from distributed import Client, LocalCluster
 
-    if address.startswith("local:"):
+    if check_address(address).startswith("local:"):
         count = address.split(":", 1)[1]
-        if not count.isdigit() or int(count) < 1:
-            raise ClusterError(f"--cluster local:N needs a number of workers N >= 1, got {address!r}")
         with LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
             yield client
